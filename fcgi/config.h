@@ -1,0 +1,47 @@
+/* The service's configuration: read from the environment once, at start. */
+#ifndef GISTS_CONFIG_H
+#define GISTS_CONFIG_H
+
+#include <stdio.h>
+
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+struct config {
+	long port; /* lighttpd's; validated here so start fails */
+	char *api_url; /* http(s), no trailing slash */
+	char *token; /* NULL when GITHUB_TOKEN is unset or empty */
+	long cache_ttl; /* seconds; 0 turns the cache off */
+	long stale_ttl; /* seconds a copy may be served stale */
+	long cache_max_bytes;
+	long upstream_timeout; /* seconds, per upstream request */
+	long max_pages; /* pages of 100 in one full listing */
+	long threads; /* responder threads */
+	enum log_level log_level;
+};
+
+#define CONFIG_ERR_LEN 512
+
+/*
+ * Read every variable of the contract from the environment into cfg.
+ * Returns 0, or -1 with err naming the first invalid variable; cfg then
+ * holds nothing to free.
+ */
+int config_load(struct config *cfg, char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Print the effective configuration as NAME=value lines, token redacted. */
+void config_print(FILE *fp, const struct config *cfg);
+
+/* Print every variable with its default and meaning (for --help). */
+void config_print_help(FILE *fp);
+
+/* The name of a log level ("error", "warn", "info", "debug"). */
+const char *config_log_level_name(enum log_level level);
+
+#endif

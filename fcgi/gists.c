@@ -1,0 +1,219 @@
+/* The transform from GitHub's gist objects to the compact schema. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gists.h"
+
+/* GitHub's objects are four levels deep; leave room, refuse bombs. */
+#define GISTS_MAX_DEPTH 32
+
+enum gists_kind {
+	GISTS_STRING, /* a string */
+	GISTS_NULLABLE, /* a string or null; missing is null */
+	GISTS_BOOL,
+	GISTS_INT, /* a whole number >= 0 */
+};
+
+struct gists_field {
+	const char *name;
+	enum gists_kind kind;
+};
+
+/* The members we keep, in output order. */
+static const struct gists_field gists_gist_fields[] = {
+	{ "id", GISTS_STRING },
+	{ "description", GISTS_NULLABLE },
+	{ "html_url", GISTS_STRING },
+	{ "public", GISTS_BOOL },
+	{ "created_at", GISTS_STRING },
+	{ "updated_at", GISTS_STRING },
+	{ "comments", GISTS_INT },
+};
+
+static const struct gists_field gists_file_fields[] = {
+	{ "filename", GISTS_STRING },
+	{ "language", GISTS_NULLABLE },
+	{ "type", GISTS_NULLABLE },
+	{ "size", GISTS_INT },
+	{ "raw_url", GISTS_STRING },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Whether v is acceptable as a member of the given kind. */
+static bool
+gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
+{
+	switch (kind) {
+	case GISTS_STRING:
+		return json_object_is_type(v, json_type_string);
+	case GISTS_NULLABLE:
+		return !present || v == NULL ||
+		    json_object_is_type(v, json_type_string);
+	case GISTS_BOOL:
+		return json_object_is_type(v, json_type_boolean);
+	case GISTS_INT:
+		return json_object_is_type(v, json_type_int) &&
+		    json_object_get_int64(v) >= 0;
+	}
+	return false;
+}
+
+/*
+ * Copy the listed members of src into a new object, sharing the values
+ * (json-c reference counts), or return NULL with err naming the member.
+ */
+static struct json_object *
+gists_pick(struct json_object *src, const struct gists_field *fields, size_t n,
+    const char *what, size_t index, char *err, size_t errlen)
+{
+	struct json_object *dst;
+
+	if (!json_object_is_type(src, json_type_object)) {
+		snprintf(err, errlen, "%s %zu is not an object", what, index);
+		return NULL;
+	}
+	if ((dst = json_object_new_object()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = NULL;
+		bool present =
+		    json_object_object_get_ex(src, fields[i].name, &v);
+
+		if (!gists_kind_ok(v, present, fields[i].kind)) {
+			snprintf(err, errlen, "%s %zu: member '%s' is %s", what,
+			    index, fields[i].name,
+			    present ? "of the wrong type" : "missing");
+			json_object_put(dst);
+			return NULL;
+		}
+		json_object_object_add(dst, fields[i].name, json_object_get(v));
+	}
+	return dst;
+}
+
+/* The compact form of one gist, or NULL with err. */
+static struct json_object *
+gists_one(struct json_object *gist, size_t index, char *err, size_t errlen)
+{
+	struct json_object *out, *files_in, *files_out;
+	size_t nfile = 0;
+
+	out = gists_pick(gist, gists_gist_fields, NELEM(gists_gist_fields),
+	    "gist", index, err, errlen);
+	if (out == NULL)
+		return NULL;
+	if (!json_object_object_get_ex(gist, "files", &files_in) ||
+	    !json_object_is_type(files_in, json_type_object)) {
+		snprintf(err, errlen,
+		    "gist %zu: member 'files' is not an "
+		    "object",
+		    index);
+		json_object_put(out);
+		return NULL;
+	}
+	files_out =
+	    json_object_new_array_ext(json_object_object_length(files_in));
+	json_object_object_add(out, "files", files_out);
+	/* json-c keeps members in the order GitHub sent them. */
+	json_object_object_foreach(files_in, key, file)
+	{
+		struct json_object *f;
+
+		(void)key;
+		f = gists_pick(file, gists_file_fields,
+		    NELEM(gists_file_fields), "file", nfile++, err, errlen);
+		if (f == NULL) {
+			json_object_put(out);
+			return NULL;
+		}
+		json_object_array_add(files_out, f);
+	}
+	return out;
+}
+
+struct json_object *
+gists_from_github(const char *body, size_t len, char *err, size_t errlen)
+{
+	struct json_tokener *tok;
+	struct json_object *in, *out;
+	enum json_tokener_error jerr;
+	size_t end, n;
+
+	if (len > (size_t)0x7fffffff - 1) {
+		snprintf(err, errlen, "reply too large to parse");
+		return NULL;
+	}
+	/*
+	 * JSON allows no raw control bytes but tab, LF and CR (and those
+	 * only between tokens); json-c would let some through in strings.
+	 */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+			snprintf(err, errlen,
+			    "invalid JSON at byte %zu: raw "
+			    "control character",
+			    i);
+			return NULL;
+		}
+	}
+	if ((tok = json_tokener_new_ex(GISTS_MAX_DEPTH)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok,
+	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	/* Include the NUL, so a value at the very end is complete. */
+	in = json_tokener_parse_ex(tok, body, (int)len + 1);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (in == NULL && jerr == json_tokener_success) {
+		snprintf(err, errlen, "reply is a JSON null, not an array");
+		return NULL;
+	}
+	if (in == NULL || jerr != json_tokener_success) {
+		snprintf(err, errlen, "invalid JSON at byte %zu: %s", end,
+		    jerr == json_tokener_continue
+			? "unexpected end of input"
+			: json_tokener_error_desc(jerr));
+		json_object_put(in);
+		return NULL;
+	}
+	for (; end < len; end++) {
+		if (strchr(" \t\r\n", body[end]) == NULL) {
+			snprintf(err, errlen,
+			    "trailing bytes after the JSON "
+			    "value at byte %zu",
+			    end);
+			json_object_put(in);
+			return NULL;
+		}
+	}
+	if (!json_object_is_type(in, json_type_array)) {
+		snprintf(err, errlen, "reply is a JSON %s, not an array",
+		    json_type_to_name(json_object_get_type(in)));
+		json_object_put(in);
+		return NULL;
+	}
+	n = json_object_array_length(in);
+	out = json_object_new_array_ext((int)n);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g =
+		    gists_one(json_object_array_get_idx(in, i), i, err, errlen);
+
+		if (g == NULL) {
+			json_object_put(out);
+			out = NULL;
+			break;
+		}
+		json_object_array_add(out, g);
+	}
+	json_object_put(in);
+	return out;
+}

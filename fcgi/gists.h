@@ -1,0 +1,20 @@
+/* GitHub's gist list JSON to this service's compact form; pure, no I/O. */
+#ifndef GISTS_GISTS_H
+#define GISTS_GISTS_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#define GISTS_ERR_LEN 160
+
+/*
+ * Parse one page of GitHub's "list gists" reply (strict JSON, valid
+ * UTF-8) and return a new array of compact gist objects in GitHub's
+ * order, or NULL with err saying what was wrong with the reply. body must
+ * be NUL-terminated (body[len] == '\0'), as the upstream client keeps it.
+ */
+struct json_object *
+gists_from_github(const char *body, size_t len, char *err, size_t errlen);
+
+#endif

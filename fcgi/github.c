@@ -1,0 +1,532 @@
+/* libcurl client for GET /users/{user}/gists, with keep-alive and HTTP/2. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "github.h"
+#include "link.h"
+
+#define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
+#define GITHUB_RETRY_DEFAULT 60
+#define GITHUB_RETRY_MAX 86400
+
+/* One transfer slot of a client: a reused easy handle and its buffers. */
+struct github_xfer {
+	CURL *easy;
+	struct github_fetch *fetch; /* NULL when idle */
+	struct curl_slist *headers;
+	char *buf;
+	size_t len, cap;
+	bool too_big;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct github_client {
+	CURLM *multi;
+	struct github_xfer xfer[GITHUB_PARALLEL];
+};
+
+static struct {
+	CURLSH *share;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+	char *api_url;
+	char *auth_header; /* "Authorization: Bearer ..."; never logged */
+	long timeout_ms;
+} github;
+
+static void
+github_lock(CURL *easy, curl_lock_data data, curl_lock_access access,
+    void *userp)
+{
+	(void)easy;
+	(void)access;
+	(void)userp;
+	pthread_mutex_lock(&github.locks[data]);
+}
+
+static void
+github_unlock(CURL *easy, curl_lock_data data, void *userp)
+{
+	(void)easy;
+	(void)userp;
+	pthread_mutex_unlock(&github.locks[data]);
+}
+
+int
+github_global_init(const struct config *cfg, char *err, size_t errlen)
+{
+	CURLSHcode sc = CURLSHE_OK;
+
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&github.locks[i], NULL);
+	github.timeout_ms = cfg->upstream_timeout * 1000;
+	if ((github.api_url = strdup(cfg->api_url)) == NULL)
+		goto oom;
+	if (cfg->token != NULL) {
+		size_t len =
+		    strlen(cfg->token) + sizeof("Authorization: Bearer ");
+
+		if ((github.auth_header = malloc(len)) == NULL)
+			goto oom;
+		snprintf(github.auth_header, len, "Authorization: Bearer %s",
+		    cfg->token);
+	}
+	/* Threads share connections, DNS and TLS sessions to GitHub. */
+	if ((github.share = curl_share_init()) == NULL)
+		goto oom;
+	sc |= curl_share_setopt(github.share, CURLSHOPT_LOCKFUNC, github_lock);
+	sc |= curl_share_setopt(github.share, CURLSHOPT_UNLOCKFUNC,
+	    github_unlock);
+	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_CONNECT);
+	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_DNS);
+	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
+	    CURL_LOCK_DATA_SSL_SESSION);
+	if (sc != CURLSHE_OK) {
+		snprintf(err, errlen, "curl share set-up failed");
+		return -1;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void
+github_global_cleanup(void)
+{
+	if (github.share != NULL)
+		curl_share_cleanup(github.share);
+	free(github.api_url);
+	free(github.auth_header);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&github.locks[i]);
+	memset(&github, 0, sizeof(github));
+}
+
+/* Append to the transfer's buffer, refusing more than GITHUB_BODY_MAX. */
+static size_t
+github_write(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct github_xfer *x = userp;
+	size_t n = size * nmemb;
+
+	if (n > (size_t)GITHUB_BODY_MAX - x->len) {
+		x->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	if (x->len + n + 1 > x->cap) {
+		size_t cap = x->cap != 0 ? x->cap : 16384;
+		char *p;
+
+		while (cap < x->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(x->buf, cap)) == NULL)
+			return 0;
+		x->buf = p;
+		x->cap = cap;
+	}
+	memcpy(x->buf + x->len, data, n);
+	x->len += n;
+	x->buf[x->len] = '\0';
+	return n;
+}
+
+/* Set the options that never change on a slot's easy handle. */
+static CURL *
+github_easy_new(struct github_xfer *x)
+{
+	CURL *e = curl_easy_init();
+	CURLcode rc = CURLE_OK;
+
+	if (e == NULL)
+		return NULL;
+	rc |= curl_easy_setopt(e, CURLOPT_SHARE, github.share);
+	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, GITHUB_USER_AGENT);
+	rc |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, github.timeout_ms);
+	rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, github.timeout_ms);
+	rc |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)GITHUB_BODY_MAX);
+	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* Verification is libcurl's default; say so, and never turn it off. */
+	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, github_write);
+	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	if (rc != CURLE_OK) {
+		curl_easy_cleanup(e);
+		return NULL;
+	}
+	return e;
+}
+
+struct github_client *
+github_client_new(void)
+{
+	struct github_client *gh = calloc(1, sizeof(*gh));
+
+	if (gh == NULL)
+		return NULL;
+	if ((gh->multi = curl_multi_init()) == NULL) {
+		free(gh);
+		return NULL;
+	}
+	return gh;
+}
+
+void
+github_client_free(struct github_client *gh)
+{
+	if (gh == NULL)
+		return;
+	for (int i = 0; i < GITHUB_PARALLEL; i++) {
+		if (gh->xfer[i].easy != NULL)
+			curl_easy_cleanup(gh->xfer[i].easy);
+		free(gh->xfer[i].buf);
+	}
+	curl_multi_cleanup(gh->multi);
+	free(gh);
+}
+
+void
+github_fetch_clear(struct github_fetch *f)
+{
+	free(f->body);
+	f->body = NULL;
+	f->body_len = 0;
+	f->outcome = GITHUB_FAILED;
+	f->status = 0;
+	f->etag[0] = '\0';
+	f->next_page = f->last_page = 0;
+	f->retry_after = 0;
+	f->ratelimit_remaining = f->ratelimit_reset = -1;
+	f->millis = 0;
+	f->err[0] = '\0';
+}
+
+/* Build the request headers of one fetch. */
+static struct curl_slist *
+github_headers(const struct github_fetch *f)
+{
+	struct curl_slist *list = NULL, *l;
+	char inm[GITHUB_ETAG_MAX + 32];
+
+	l = curl_slist_append(list, "Accept: application/vnd.github+json");
+	if (l == NULL)
+		return NULL;
+	list = l;
+	if ((l = curl_slist_append(list, "X-GitHub-Api-Version: 2022-11-28")) ==
+	    NULL)
+		goto fail;
+	if (github.auth_header != NULL &&
+	    (l = curl_slist_append(list, github.auth_header)) == NULL)
+		goto fail;
+	if (f->if_none_match != NULL && f->if_none_match[0] != '\0') {
+		snprintf(inm, sizeof(inm), "If-None-Match: %s",
+		    f->if_none_match);
+		if ((l = curl_slist_append(list, inm)) == NULL)
+			goto fail;
+	}
+	return list;
+fail:
+	curl_slist_free_all(list);
+	return NULL;
+}
+
+/* Start one fetch on an idle slot; on failure the fetch is FAILED. */
+static bool
+github_start(struct github_client *gh, struct github_xfer *x,
+    struct github_fetch *f)
+{
+	char url[2048];
+	int n;
+
+	github_fetch_clear(f);
+	n = snprintf(url, sizeof(url),
+	    "%s/users/%s/gists?per_page=%ld&page=%ld%s%s", github.api_url,
+	    f->login, f->per_page, f->page, f->since != NULL ? "&since=" : "",
+	    f->since != NULL ? f->since : "");
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		snprintf(f->err, sizeof(f->err), "upstream URL too long");
+		return false;
+	}
+	if (x->easy == NULL && (x->easy = github_easy_new(x)) == NULL) {
+		snprintf(f->err, sizeof(f->err), "curl set-up failed");
+		return false;
+	}
+	if ((x->headers = github_headers(f)) == NULL) {
+		snprintf(f->err, sizeof(f->err), "out of memory");
+		return false;
+	}
+	x->len = 0;
+	x->too_big = false;
+	x->errbuf[0] = '\0';
+	x->fetch = f;
+	if (curl_easy_setopt(x->easy, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers) !=
+		CURLE_OK ||
+	    curl_multi_add_handle(gh->multi, x->easy) != CURLM_OK) {
+		curl_slist_free_all(x->headers);
+		x->headers = NULL;
+		x->fetch = NULL;
+		snprintf(f->err, sizeof(f->err), "curl set-up failed");
+		return false;
+	}
+	return true;
+}
+
+/* A response header's value, or NULL. */
+static const char *
+github_header(CURL *easy, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+/* Keep an ETag only if it is a well-formed (weak or strong) entity tag. */
+static void
+github_keep_etag(struct github_fetch *f, const char *v)
+{
+	size_t len;
+
+	if (v == NULL)
+		return;
+	len = strlen(v);
+	if (len > GITHUB_ETAG_MAX || len < 2)
+		return;
+	if (strncmp(v, "W/", 2) == 0 && len >= 4) {
+		if (v[2] != '"')
+			return;
+	} else if (v[0] != '"')
+		return;
+	if (v[len - 1] != '"')
+		return;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
+			return;
+	memcpy(f->etag, v, len + 1);
+}
+
+/* A whole number of digits only, or -1. */
+static long
+github_number(const char *s)
+{
+	long n = 0;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 12)
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	return n;
+}
+
+void
+github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
+    bool too_big, const char *transport_err, long status, const char *remaining,
+    const char *retry_after, const char *reset, time_t now)
+{
+	long retry = github_number(retry_after);
+
+	f->status = status;
+	f->ratelimit_remaining = github_number(remaining);
+	f->ratelimit_reset = github_number(reset);
+	if (!transport_ok) {
+		if (too_big) {
+			f->outcome = GITHUB_FAILED;
+			snprintf(f->err, sizeof(f->err),
+			    "GitHub's reply is "
+			    "larger than %ld bytes",
+			    GITHUB_BODY_MAX);
+		} else if (timed_out) {
+			f->outcome = GITHUB_TIMEOUT;
+			snprintf(f->err, sizeof(f->err),
+			    "GitHub did not "
+			    "answer in time: %s",
+			    transport_err);
+		} else {
+			f->outcome = GITHUB_FAILED;
+			snprintf(f->err, sizeof(f->err),
+			    "GitHub could not be "
+			    "reached: %s",
+			    transport_err);
+		}
+		return;
+	}
+	if (status == 200) {
+		f->outcome = GITHUB_OK;
+		return;
+	}
+	if (status == 304) {
+		f->outcome = GITHUB_NOT_MODIFIED;
+		return;
+	}
+	if (status == 404) {
+		f->outcome = GITHUB_NOT_FOUND;
+		snprintf(f->err, sizeof(f->err), "GitHub answered 404");
+		return;
+	}
+	/*
+	 * The primary limit is 403 with the remainder at 0; secondary limits
+	 * are 403 or 429 with Retry-After.
+	 */
+	if (status == 429 ||
+	    (status == 403 && (f->ratelimit_remaining == 0 || retry >= 0))) {
+		f->outcome = GITHUB_RATE_LIMITED;
+		if (retry < 0 && f->ratelimit_reset >= 0)
+			retry = f->ratelimit_reset - (long)now;
+		if (retry < 0 && f->ratelimit_reset < 0)
+			retry = GITHUB_RETRY_DEFAULT;
+		if (retry < 1)
+			retry = 1;
+		if (retry > GITHUB_RETRY_MAX)
+			retry = GITHUB_RETRY_MAX;
+		f->retry_after = retry;
+		snprintf(f->err, sizeof(f->err),
+		    "GitHub rate limit: HTTP %ld, "
+		    "retry in %ld s",
+		    status, retry);
+		return;
+	}
+	f->outcome = GITHUB_FAILED;
+	if (status == 401)
+		snprintf(f->err, sizeof(f->err),
+		    "GitHub answered 401: "
+		    "the token was refused");
+	else
+		snprintf(f->err, sizeof(f->err), "GitHub answered %ld", status);
+}
+
+/* Record what came of a finished transfer and free the slot. */
+static void
+github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
+{
+	struct github_fetch *f = x->fetch;
+	long status = 0;
+	curl_off_t usec = 0;
+	const char *link;
+
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
+	f->millis = (long)(usec / 1000);
+	github_classify(f, rc == CURLE_OK, rc == CURLE_OPERATION_TIMEDOUT,
+	    x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
+	    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc),
+	    rc == CURLE_OK ? status : 0,
+	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Remaining")
+			   : NULL,
+	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
+	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
+	    time(NULL));
+	if (rc == CURLE_OK) {
+		github_keep_etag(f, github_header(x->easy, "ETag"));
+		link = github_header(x->easy, "Link");
+		f->next_page = link_find_page(link, "next");
+		f->last_page = link_find_page(link, "last");
+	}
+	if (f->outcome == GITHUB_OK) {
+		/* Hand the buffer over; the slot grows a new one. */
+		f->body = x->buf;
+		f->body_len = x->len;
+		if (f->body == NULL && (f->body = strdup("")) == NULL) {
+			f->outcome = GITHUB_FAILED;
+			snprintf(f->err, sizeof(f->err), "out of memory");
+		}
+		x->buf = NULL;
+		x->cap = 0;
+	}
+	x->len = 0;
+	curl_multi_remove_handle(gh->multi, x->easy);
+	curl_slist_free_all(x->headers);
+	x->headers = NULL;
+	x->fetch = NULL;
+}
+
+void
+github_fetch_run(struct github_client *gh, struct github_fetch *f, size_t n)
+{
+	size_t next = 0, active = 0;
+
+	for (;;) {
+		int running = 0, left;
+		CURLMsg *msg;
+
+		/* Fill idle slots. */
+		for (int i = 0; i < GITHUB_PARALLEL && next < n; i++) {
+			if (gh->xfer[i].fetch != NULL)
+				continue;
+			if (github_start(gh, &gh->xfer[i], &f[next]))
+				active++;
+			next++;
+		}
+		if (active == 0)
+			break;
+		if (curl_multi_perform(gh->multi, &running) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(gh->multi, &left)) != NULL) {
+			struct github_xfer *x = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&x);
+			github_finish(gh, x, msg->data.result);
+			active--;
+		}
+		if (active > 0 && running > 0)
+			curl_multi_poll(gh->multi, NULL, 0, 1000, NULL);
+	}
+	/* Only a broken multi handle gets here with transfers active. */
+	for (int i = 0; i < GITHUB_PARALLEL; i++)
+		if (gh->xfer[i].fetch != NULL)
+			github_finish(gh, &gh->xfer[i], CURLE_FAILED_INIT);
+}
+
+int
+github_outcome_http_status(enum github_outcome outcome)
+{
+	switch (outcome) {
+	case GITHUB_NOT_FOUND:
+		return 404;
+	case GITHUB_RATE_LIMITED:
+		return 503;
+	case GITHUB_TIMEOUT:
+		return 504;
+	case GITHUB_OK:
+	case GITHUB_NOT_MODIFIED:
+		return 200;
+	case GITHUB_FAILED:
+		break;
+	}
+	return 502;
+}
+
+const char *
+github_outcome_name(enum github_outcome outcome)
+{
+	static const char *const names[] = {
+		"ok",
+		"not_modified",
+		"not_found",
+		"rate_limited",
+		"failed",
+		"timeout",
+	};
+
+	return names[outcome];
+}

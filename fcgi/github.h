@@ -1,0 +1,84 @@
+/* The GitHub REST client: list a user's gists, one or several pages. */
+#ifndef GISTS_GITHUB_H
+#define GISTS_GITHUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+#define GITHUB_ETAG_MAX 128
+#define GITHUB_ERR_LEN 256
+#define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
+#define GITHUB_PARALLEL 6 /* pages of one listing in flight at once */
+
+enum github_outcome {
+	GITHUB_OK, /* 200 with a body */
+	GITHUB_NOT_MODIFIED, /* 304 to our If-None-Match */
+	GITHUB_NOT_FOUND, /* 404: no such user */
+	GITHUB_RATE_LIMITED, /* 403 with the limit spent, or 429 */
+	GITHUB_FAILED, /* unreachable, 5xx, 401, other 4xx, ... */
+	GITHUB_TIMEOUT, /* past GISTS_UPSTREAM_TIMEOUT */
+};
+
+/* One upstream page request and what came of it. */
+struct github_fetch {
+	/* in */
+	const char *login; /* validated */
+	long page;
+	long per_page;
+	const char *since; /* NULL, or validated YYYY-MM-DDTHH:MM:SSZ */
+	const char *if_none_match; /* NULL, or an ETag GitHub gave */
+	/* out */
+	enum github_outcome outcome;
+	long status; /* HTTP status; 0 when there was none */
+	char *body; /* NUL-terminated; github_fetch_clear frees */
+	size_t body_len;
+	char etag[GITHUB_ETAG_MAX + 1]; /* "" when none or unusable */
+	long next_page; /* from Link; 0 when none */
+	long last_page; /* from Link; 0 when none */
+	long retry_after; /* seconds, when rate limited */
+	long ratelimit_remaining; /* -1 when GitHub did not say */
+	long ratelimit_reset; /* epoch seconds; -1 when GitHub did not say */
+	long millis; /* how long the request took */
+	char err[GITHUB_ERR_LEN]; /* for the log, when not OK */
+};
+
+struct github_client;
+
+/* Process-wide set-up: shared connection cache, request headers. */
+int github_global_init(const struct config *cfg, char *err, size_t errlen);
+void github_global_cleanup(void);
+
+/* A per-thread client; its handles keep connections warm. */
+struct github_client *github_client_new(void);
+void github_client_free(struct github_client *gh);
+
+/*
+ * Run the n fetches, at most GITHUB_PARALLEL at a time, and fill in what
+ * came of each. Never fails as a whole: each fetch has its outcome.
+ */
+void
+github_fetch_run(struct github_client *gh, struct github_fetch *f, size_t n);
+
+/* Free what a fetch holds and reset its results. */
+void github_fetch_clear(struct github_fetch *f);
+
+/*
+ * Decide the outcome of a finished transfer from the transport result
+ * (transport_ok false: transport_err says why; timed_out, too_big give
+ * the kind), the HTTP status and GitHub's rate-limit headers (NULL when
+ * absent). Pure, for tests.
+ */
+void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
+    bool too_big, const char *transport_err, long status, const char *remaining,
+    const char *retry_after, const char *reset, time_t now);
+
+/* Our HTTP status for an error outcome (404, 503, 502, 504). */
+int github_outcome_http_status(enum github_outcome outcome);
+
+/* A short name of an outcome, for logs. */
+const char *github_outcome_name(enum github_outcome outcome);
+
+#endif

@@ -1,0 +1,45 @@
+/* JSON log lines on stderr, one write each, untrusted bytes escaped. */
+#ifndef GISTS_LOG_H
+#define GISTS_LOG_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+void log_set_level(enum log_level level);
+int log_enabled(enum log_level level);
+
+/* {"time":..,"level":..,"msg":..}; the message is made printable ASCII. */
+void log_msg(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* What one request did, for its log line. */
+struct log_request {
+	const char *request_id;
+	const char *method;
+	const char *path; /* raw target; logged up to '?', escaped */
+	const char *query;
+	const char *login; /* NULL when the route has none */
+	int status;
+	const char *cache; /* MISS, HIT, ...; NULL when not a listing */
+	long upstream_status; /* 0 when GitHub was not asked */
+	long upstream_ms;
+	int upstream_requests;
+	size_t bytes; /* body bytes sent */
+	long duration_us;
+	char error[256]; /* detail of a failure; "" when none */
+};
+
+/* One line per request at info level; errors (5xx) at error level. */
+void log_request(const struct log_request *req);
+
+/*
+ * Copy s into buf as printable ASCII: bytes outside 0x20-0x7e and '\'
+ * become \xHH. Returns buf.
+ */
+char *log_escape(char *buf, size_t len, const char *s);
+
+/* The same for the n bytes at s. */
+char *log_escape_n(char *buf, size_t len, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * gists: a FastCGI responder answering GET /{user} with that GitHub
+ * user's public gists. lighttpd spawns it with the listening socket on
+ * fd 0; N threads accept on it; SIGTERM, SIGINT or SIGUSR1 stop it
+ * gracefully (requests in flight finish).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "github.h"
+#include "handler.h"
+#include "log.h"
+
+#define MAIN_LISTEN_FD 0
+
+static struct config main_cfg;
+static pthread_mutex_t main_accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static int main_wake[2] = { -1, -1 }; /* written once, at stop */
+static atomic_bool main_stopping;
+
+static void
+main_usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: gists [--help | --version | --check-config | "
+	    "--healthcheck]\n"
+	    "\n"
+	    "A FastCGI responder that answers GET /{user} with that GitHub "
+	    "user's public\n"
+	    "gists as JSON. lighttpd starts it (see gists-server); it is "
+	    "configured by\n"
+	    "these environment variables:\n\n");
+	config_print_help(fp);
+	fprintf(fp,
+	    "\n"
+	    "  --check-config  print the effective configuration (token "
+	    "redacted) and\n"
+	    "                  exit 0, or name the invalid variable and exit "
+	    "1\n"
+	    "  --healthcheck   ask http://127.0.0.1:$PORT/-/healthz; exit 0 "
+	    "when healthy\n"
+	    "  --version       print the version\n");
+}
+
+/*
+ * Wait until a connection is pending on the listening socket (1) or the
+ * service is stopping (0). Called with main_accept_lock held, so one
+ * thread waits here while the others wait for the lock.
+ */
+static int
+main_wait_for_connection(void)
+{
+	struct pollfd fds[2] = {
+		{ .fd = MAIN_LISTEN_FD, .events = POLLIN },
+		{ .fd = main_wake[0], .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(LOG_LEVEL_ERROR, "poll: %s", strerror(errno));
+			return 0;
+		}
+		if (fds[1].revents != 0)
+			return 0;
+		if (fds[0].revents & (POLLERR | POLLNVAL)) {
+			log_msg(LOG_LEVEL_ERROR, "listening socket failed");
+			return 0;
+		}
+		if (fds[0].revents != 0)
+			return 1;
+	}
+}
+
+/* A worker: accept, answer, repeat until the service stops. */
+static void *
+main_worker(void *arg)
+{
+	struct handler_ctx ctx = { .cfg = &main_cfg };
+	FCGX_Request req;
+
+	(void)arg;
+	if ((ctx.gh = github_client_new()) == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "worker set-up failed: out of memory");
+		kill(getpid(), SIGTERM);
+		return NULL;
+	}
+	FCGX_InitRequest(&req, MAIN_LISTEN_FD, 0);
+	for (;;) {
+		int rc = -1;
+
+		pthread_mutex_lock(&main_accept_lock);
+		if (main_wait_for_connection() > 0)
+			rc = FCGX_Accept_r(&req);
+		pthread_mutex_unlock(&main_accept_lock);
+		if (rc < 0)
+			break;
+		handler_serve(&ctx, &req);
+		FCGX_Finish_r(&req);
+	}
+	FCGX_Free(&req, 0);
+	github_client_free(ctx.gh);
+	/* If accepting failed on its own, make the main thread stop too. */
+	if (!atomic_load(&main_stopping))
+		kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+/* Ask the accept loop to stop; in-flight requests go on to the end. */
+static void
+main_stop(void)
+{
+	if (!atomic_exchange(&main_stopping, true))
+		(void)!write(main_wake[1], "x", 1);
+}
+
+static size_t
+main_discard(char *data, size_t size, size_t nmemb, void *userp)
+{
+	(void)data;
+	(void)userp;
+	return size * nmemb;
+}
+
+/* GET /-/healthz on our own port: the container's health check. */
+static int
+main_healthcheck(void)
+{
+	CURL *e = curl_easy_init();
+	char url[64];
+	long status = 0;
+	CURLcode rc;
+
+	if (e == NULL)
+		return 1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld/-/healthz",
+	    main_cfg.port);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 5L);
+	curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, main_discard);
+	rc = curl_easy_perform(e);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(e);
+	if (status != 200) {
+		fprintf(stderr, "gists: unhealthy: %s\n",
+		    rc != CURLE_OK ? curl_easy_strerror(rc)
+				   : "status is not 200");
+		return 1;
+	}
+	return 0;
+}
+
+/* Run the workers until a stop signal; returns the exit status. */
+static int
+main_serve(void)
+{
+	pthread_t *workers;
+	sigset_t set;
+	char err[CONFIG_ERR_LEN];
+	long started = 0;
+
+	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
+		fprintf(stderr,
+		    "gists: not started by a FastCGI server "
+		    "(fd 0 is not a listening socket); run gists-server, or "
+		    "see --help\n");
+		return 2;
+	}
+	if (github_global_init(&main_cfg, err, sizeof(err)) != 0 ||
+	    handler_init(&main_cfg) != 0) {
+		fprintf(stderr, "gists: start-up failed: %s\n", err);
+		return 1;
+	}
+	if (pipe2(main_wake, O_CLOEXEC) != 0) {
+		fprintf(stderr, "gists: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+
+	/* Signals go to this thread's sigwait, never to a worker. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if ((workers = calloc((size_t)main_cfg.threads, sizeof(*workers))) ==
+	    NULL) {
+		fprintf(stderr, "gists: out of memory\n");
+		return 1;
+	}
+	for (; started < main_cfg.threads; started++) {
+		if (pthread_create(&workers[started], NULL, main_worker,
+			NULL) != 0) {
+			log_msg(LOG_LEVEL_ERROR, "pthread_create: %s",
+			    strerror(errno));
+			break;
+		}
+	}
+	log_msg(LOG_LEVEL_INFO, "gists %s started: %ld threads, upstream %s",
+	    PACKAGE_VERSION, started, main_cfg.api_url);
+	if (started == 0)
+		main_stop();
+
+	for (;;) {
+		int sig = 0;
+
+		if (started == 0 || sigwait(&set, &sig) != 0)
+			break;
+		if (sig == SIGHUP)
+			continue; /* nothing to reload */
+		log_msg(LOG_LEVEL_INFO,
+		    "signal %d: stopping after the "
+		    "requests in flight",
+		    sig);
+		break;
+	}
+	main_stop();
+	for (long i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+	free(workers);
+	log_msg(LOG_LEVEL_INFO, "stopped");
+	handler_cleanup();
+	github_global_cleanup();
+	return started > 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[CONFIG_ERR_LEN];
+	const char *mode = argc > 1 ? argv[1] : NULL;
+	int status;
+
+	if (argc > 2 ||
+	    (mode != NULL && strcmp(mode, "--help") != 0 &&
+		strcmp(mode, "-h") != 0 && strcmp(mode, "--version") != 0 &&
+		strcmp(mode, "--check-config") != 0 &&
+		strcmp(mode, "--healthcheck") != 0)) {
+		main_usage(stderr);
+		return 2;
+	}
+	if (mode != NULL &&
+	    (strcmp(mode, "--help") == 0 || strcmp(mode, "-h") == 0)) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (mode != NULL && strcmp(mode, "--version") == 0) {
+		printf("gists %s (%s)\n", PACKAGE_VERSION, curl_version());
+		return 0;
+	}
+	if (config_load(&main_cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gists: invalid configuration: %s\n", err);
+		return 1;
+	}
+	log_set_level(main_cfg.log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "gists: curl_global_init failed\n");
+		return 1;
+	}
+	if (mode != NULL && strcmp(mode, "--check-config") == 0) {
+		config_print(stdout, &main_cfg);
+		status = 0;
+	} else if (mode != NULL && strcmp(mode, "--healthcheck") == 0)
+		status = main_healthcheck();
+	else
+		status = main_serve();
+	curl_global_cleanup();
+	config_free(&main_cfg);
+	return status;
+}
