@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# Configuration: an invalid value stops start-up with one message naming
+# the variable; the binary describes itself.
+
+load helpers
+
+# $stderr and $stderr_lines are set by bats' run --separate-stderr.
+# shellcheck disable=SC2154
+
+# Run gists-server with one setting; it must exit non-zero at once,
+# naming the variable, without starting lighttpd.
+refused() { # VAR=value
+	local name=${1%%=*}
+	run --separate-stderr timeout 10 env PORT="$(free_port)" \
+		GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$BATS_TEST_TMPDIR/run" \
+		"$1" "$GISTS_SERVER"
+	[ "$status" -ne 0 ] || fail "$1 was accepted"
+	[ "$status" -ne 124 ] || fail "$1: the server started"
+	[[ "$stderr" == *"invalid configuration: $name"* ]] ||
+		fail "$1: stderr was: $stderr"
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "more than one line: $stderr"
+}
+
+@test "invalid values stop start-up, naming the variable" {
+	refused GISTS_CACHE_TTL=abc
+	refused GISTS_CACHE_TTL=-1
+	refused GISTS_STALE_TTL=1h
+	refused GISTS_CACHE_MAX_BYTES=lots
+	refused GISTS_UPSTREAM_TIMEOUT=0
+	refused GISTS_MAX_PAGES=0
+	refused GISTS_THREADS=100000
+	refused GISTS_LOG_LEVEL=chatty
+	refused PORT=0
+	refused PORT=99999
+	refused GITHUB_API_URL=ftp://example.com
+	refused GITHUB_API_URL=not-a-url
+	refused GITHUB_API_URL=file:///etc/passwd
+	refused "GITHUB_TOKEN=has spaces"
+}
+
+@test "make run exits non-zero on an invalid value" {
+	[ -f "$GISTS_BUILDDIR/Makefile" ] || skip "no build tree"
+	run --separate-stderr timeout 20 env GISTS_CACHE_TTL=abc \
+		make -s -C "$GISTS_BUILDDIR" run
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
+	[[ "$stderr" == *"GISTS_CACHE_TTL"* ]]
+}
+
+@test "an invalid token is refused without being echoed" {
+	run --separate-stderr env GITHUB_TOKEN='secret value' \
+		"$GISTS_BIN" --check-config
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *GITHUB_TOKEN* ]]
+	[[ "$stderr" != *secret* ]]
+}
+
+@test "--check-config prints the effective configuration" {
+	run --separate-stderr env GISTS_CACHE_TTL=5 "$GISTS_BIN" --check-config
+	assert_success
+	assert_line GISTS_CACHE_TTL=5
+	assert_line GISTS_STALE_TTL=3600
+	assert_line GITHUB_API_URL=https://api.github.com
+	assert_line GITHUB_TOKEN=
+}
+
+@test "--help names every variable of the contract with its default" {
+	run "$GISTS_BIN" --help
+	assert_success
+	local v
+	for v in PORT GITHUB_API_URL GITHUB_TOKEN GISTS_CACHE_TTL \
+		GISTS_STALE_TTL GISTS_CACHE_MAX_BYTES GISTS_UPSTREAM_TIMEOUT \
+		GISTS_MAX_PAGES; do
+		assert_output --partial "$v"
+	done
+	assert_output --partial "(default: 67108864)"
+}
+
+@test "--version names the service; unknown options are usage errors" {
+	run "$GISTS_BIN" --version
+	assert_success
+	assert_output --regexp '^gists [0-9]+\.[0-9]+\.[0-9]+'
+	run "$GISTS_BIN" --bogus
+	[ "$status" -eq 2 ]
+}
+
+@test "outside a FastCGI server the responder says how to run it" {
+	run --separate-stderr "$GISTS_BIN" </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"not started by a FastCGI server"* ]]
+}

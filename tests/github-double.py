@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+"""A GitHub REST API test double for GET /users/{user}/gists.
+
+It behaves like api.github.com where the service depends on it (see
+tests/fixtures/README.md): a User-Agent is required, per_page defaults to
+30 and is capped at 100, Link headers use the numeric-id form, ETags and
+If-None-Match give 304, rate-limit headers count down and a spent limit
+answers 403. It records every request so tests can assert what was sent
+and how many requests a scenario cost, and it can be told to fail.
+
+  github-double.py PORTFILE [FIXTURES_DIR]
+
+binds 127.0.0.1:0 and writes the port to PORTFILE once it listens.
+
+Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
+gen-N (N generated gists, e.g. gen-250), empty (no gists); any other login
+is 404. Control, all JSON:
+  GET  /_double/requests      what was asked, oldest first
+  GET  /_double/stats         {"requests", "max_in_flight", "in_flight"}
+  POST /_double/reset         forget requests, faults, limits and edits
+  POST /_double/fault         {"user": login or "*", "mode": ..., "page": N,
+                               "times": N, ...}; modes: status (status,
+                               body), ratelimit (reset_in), secondary
+                               (status 403|429, retry_after), slow (delay),
+                               trickle (delay), garbage, truncated, huge
+                               (size), object, reset, invalid_utf8, nested
+  POST /_double/config        {"latency": s, "limit": n} (limit: requests
+                               an hour for anonymous callers)
+  POST /_double/user          {"login", "gists": [...]} or {"login",
+                               "count": N}: add or replace a user
+"""
+import hashlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "fixtures")
+DOCS = "https://docs.github.com/rest/gists/gists#list-gists-for-a-user"
+
+
+def generated_gists(login, n, user_id):
+    """n gists, newest first, shaped like GitHub's."""
+    gists = []
+    for i in range(n):
+        gid = "%020x" % (user_id * 100000 + n - i)
+        day = 1 + (n - i) % 28
+        month = 1 + (n - i) // 28 % 12
+        stamp = "20%02d-%02d-%02dT12:00:00Z" % (10 + (n - i) // 336 % 15,
+                                                 month, day)
+        name = "file-%d.txt" % (n - i)
+        gists.append({
+            "url": "https://api.github.com/gists/" + gid,
+            "id": gid,
+            "node_id": "G_" + gid,
+            "html_url": "https://gist.github.com/%s/%s" % (login, gid),
+            "files": {name: {
+                "filename": name, "type": "text/plain", "language": "Text",
+                "raw_url": "https://gist.githubusercontent.com/%s/%s/raw/%s"
+                           % (login, gid, name),
+                "size": n - i}},
+            "public": True,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "description": "gist number %d of %s" % (n - i, login),
+            "comments": 0,
+            "user": None,
+            "owner": {"login": login, "id": user_id},
+            "truncated": False,
+        })
+    return gists
+
+
+class State:
+    """Everything the double knows; one lock guards it."""
+
+    def __init__(self, fixtures):
+        self.lock = threading.Lock()
+        self.fixtures = fixtures
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.requests = []
+            self.faults = []
+            self.in_flight = 0
+            self.max_in_flight = 0
+            self.latency = 0.0
+            self.limit = 60
+            self.used = {}
+            self.reset_at = int(time.time()) + 3600
+            self.users = {}
+            for login, name, uid in (("octocat", "octocat-gists.json", 583231),
+                                     ("mallory", "hostile-gists.json", 4242)):
+                with open(os.path.join(self.fixtures, name),
+                          encoding="utf-8") as fp:
+                    self.users[login] = (uid, json.load(fp))
+            self.users["empty"] = (1, [])
+
+    def user(self, login):
+        """(id, gists) of a login, or None."""
+        login = login.lower()
+        with self.lock:
+            if login in self.users:
+                return self.users[login]
+        if login.startswith("gen-") and login[4:].isdigit():
+            n = int(login[4:])
+            if n <= 100000:
+                return (2000000 + n, generated_gists(login, n, 2000000 + n))
+        return None
+
+    def user_by_id(self, uid):
+        with self.lock:
+            for login, (i, _) in self.users.items():
+                if i == uid:
+                    return login
+        if uid > 2000000:
+            return "gen-%d" % (uid - 2000000)
+        return None
+
+    def take_fault(self, login, page):
+        """The first fault that applies to this request, used up once."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.get("user", "*") not in ("*", login.lower()):
+                    continue
+                if "page" in fault and fault["page"] != page:
+                    continue
+                if fault.get("times", -1) == 0:
+                    continue
+                if fault.get("times", -1) > 0:
+                    fault["times"] -= 1
+                return fault
+        return None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "GitHub.com"
+    sys_version = ""
+    # Buffer each answer and send it at once: unbuffered head and body
+    # writes meet delayed ACKs and cost 40 ms a request.
+    wbufsize = 65536
+    disable_nagle_algorithm = True
+
+    def log_message(self, fmt, *args):  # quiet: tests read the records
+        pass
+
+    # -- plumbing ---------------------------------------------------------
+    def send(self, status, body, headers=(), close=False):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in headers:
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if status != 304 and self.command != "HEAD":
+            self.wfile.write(body)
+
+    def read_json(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(n) or b"{}")
+
+    # -- control ----------------------------------------------------------
+    def do_POST(self):
+        state = self.server.state
+        if self.path == "/_double/reset":
+            state.reset()
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/fault":
+            with state.lock:
+                state.faults.append(self.read_json())
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/config":
+            conf = self.read_json()
+            with state.lock:
+                state.latency = float(conf.get("latency", state.latency))
+                state.limit = int(conf.get("limit", state.limit))
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/user":
+            conf = self.read_json()
+            login = conf["login"].lower()
+            uid = conf.get("id", 3000000 + len(state.users))
+            gists = conf.get("gists")
+            if gists is None:
+                gists = generated_gists(login, int(conf["count"]), uid)
+            with state.lock:
+                state.users[login] = (uid, gists)
+            return self.send(200, {"ok": True})
+        return self.send(404, {"message": "Not Found"})
+
+    def control_get(self):
+        state = self.server.state
+        with state.lock:
+            if self.path == "/_double/requests":
+                return self.send(200, state.requests)
+            return self.send(200, {"requests": len(state.requests),
+                                   "in_flight": state.in_flight,
+                                   "max_in_flight": state.max_in_flight})
+
+    # -- the API ----------------------------------------------------------
+    def do_GET(self):
+        if self.path.startswith("/_double/"):
+            return self.control_get()
+        state = self.server.state
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        with state.lock:
+            state.requests.append({
+                "method": self.command, "path": url.path, "query": url.query,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "time": time.time()})
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            latency = state.latency
+        try:
+            if latency:
+                time.sleep(latency)
+            self.api(url, query)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def rate_headers(self, identity, counted):
+        state = self.server.state
+        with state.lock:
+            limit = 5000 if identity else state.limit
+            if counted:
+                state.used[identity] = state.used.get(identity, 0) + 1
+            used = state.used.get(identity, 0)
+            reset = state.reset_at
+        return [("X-RateLimit-Limit", str(limit)),
+                ("X-RateLimit-Remaining", str(max(0, limit - used))),
+                ("X-RateLimit-Reset", str(reset)),
+                ("X-RateLimit-Used", str(used)),
+                ("X-RateLimit-Resource", "core")], used > limit
+
+    def api(self, url, query):
+        state = self.server.state
+        parts = url.path.strip("/").split("/")
+        if len(parts) == 3 and parts[0] == "users" and parts[2] == "gists":
+            login = parts[1]
+        elif len(parts) == 3 and parts[0] == "user" and parts[2] == "gists" \
+                and parts[1].isdigit():
+            login = state.user_by_id(int(parts[1])) or "-"
+        else:
+            return self.send(404, {"message": "Not Found",
+                                   "documentation_url": DOCS})
+
+        if not self.headers.get("User-Agent"):
+            return self.send(403, "Request forbidden by administrative rules. "
+                             "Please make sure your request has a User-Agent "
+                             "header (https://docs.github.com/en/rest/"
+                             "overview/resources-in-the-rest-api#user-agent-"
+                             "required).", close=True)
+        auth = self.headers.get("Authorization", "")
+        identity = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+
+        try:
+            page = int(query.get("page", ["1"])[-1])
+            per_page = min(100, int(query.get("per_page", ["30"])[-1]))
+        except ValueError:
+            page, per_page = 1, 30
+        page, per_page = max(1, page), max(1, per_page)
+
+        fault = state.take_fault(login, page)
+        if fault and self.fault(fault, identity):
+            return
+
+        found = state.user(login)
+        inm = self.headers.get("If-None-Match")
+        if found is None:
+            headers, spent = self.rate_headers(identity, True)
+            if spent:
+                return self.rate_limited(headers)
+            return self.send(404, {"message": "Not Found",
+                                   "documentation_url": DOCS,
+                                   "status": "404"}, headers)
+        uid, gists = found
+        since = query.get("since", [None])[-1]
+        if since:
+            gists = [g for g in gists if g["updated_at"] >= since]
+        items = gists[(page - 1) * per_page: page * per_page]
+        body = json.dumps(items).encode()
+        etag = '"%s"' % hashlib.sha256(body).hexdigest()
+        not_modified = inm is not None and etag in [
+            t.strip().removeprefix("W/") for t in inm.split(",")]
+        # A 304 to an authorised conditional request costs nothing.
+        headers, spent = self.rate_headers(identity,
+                                           not (not_modified and identity))
+        if spent:
+            return self.rate_limited(headers)
+        headers += [("ETag", etag), ("Cache-Control",
+                                     "private, max-age=60, s-maxage=60"),
+                    ("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")]
+        last = max(1, -(-len(gists) // per_page))
+        link = self.link(uid, per_page, page, last, since)
+        if link:
+            headers.append(("Link", link))
+        if not_modified:
+            return self.send(304, b"", headers)
+        if fault and fault["mode"] == "trickle":
+            return self.trickle(body, headers, float(fault.get("delay", 1)))
+        return self.send(200, body, headers)
+
+    def link(self, uid, per_page, page, last, since):
+        base = "http://%s:%d/user/%d/gists?per_page=%d" % (
+            self.server.server_address[0], self.server.server_address[1],
+            uid, per_page)
+        if since:
+            base += "&since=" + urllib.parse.quote(since)
+        rels = []
+        if page < last:
+            rels += [(page + 1, "next"), (last, "last")]
+        if page > 1:
+            rels += [(page - 1, "prev"), (1, "first")]
+        return ", ".join('<%s&page=%d>; rel="%s"' % (base, n, rel)
+                         for n, rel in rels)
+
+    def rate_limited(self, headers):
+        return self.send(403, {
+            "message": "API rate limit exceeded for 127.0.0.1. (But here's "
+                       "the good news: Authenticated requests get a higher "
+                       "rate limit.)",
+            "documentation_url": "https://docs.github.com/rest/overview/"
+                                 "resources-in-the-rest-api#rate-limiting"},
+            headers)
+
+    def trickle(self, body, headers, delay):
+        self.send_response(200)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        for i in range(0, len(body), 64):
+            self.wfile.write(body[i:i + 64])
+            self.wfile.flush()
+            time.sleep(delay)
+
+    def fault(self, fault, identity):
+        """Answer as the fault says; False lets the request go on."""
+        mode = fault["mode"]
+        if mode == "slow":
+            time.sleep(float(fault.get("delay", 5)))
+            return False
+        if mode == "trickle":
+            return False
+        if mode == "status":
+            status = int(fault.get("status", 500))
+            self.send(status, fault.get("body", {"message": "Server Error"}),
+                      [(k, str(v)) for k, v in fault.get("headers", {}).items()])
+            return True
+        if mode == "ratelimit":
+            headers, _ = self.rate_headers(identity, False)
+            headers = [h for h in headers if h[0] not in (
+                "X-RateLimit-Remaining", "X-RateLimit-Reset")]
+            headers += [("X-RateLimit-Remaining", "0"),
+                        ("X-RateLimit-Reset", str(int(time.time()) +
+                                                  int(fault.get("reset_in",
+                                                                120))))]
+            self.rate_limited(headers)
+            return True
+        if mode == "secondary":
+            self.send(int(fault.get("status", 429)), {
+                "message": "You have exceeded a secondary rate limit. Please "
+                           "wait a few minutes before you try again.",
+                "documentation_url": DOCS},
+                [("Retry-After", str(fault.get("retry_after", 30)))])
+            return True
+        if mode == "garbage":
+            self.send(200, b"<html><body>502 Bad Gateway</body></html>")
+            return True
+        if mode == "object":
+            self.send(200, {"message": "this is not a list"})
+            return True
+        if mode == "invalid_utf8":
+            self.send(200, b'[{"id":"\xff\xfe","description":"\xc3"}]')
+            return True
+        if mode == "nested":
+            depth = int(fault.get("depth", 100000))
+            self.send(200, b"[" * depth + b"]" * depth)
+            return True
+        if mode == "truncated":
+            body = json.dumps(self.server.state.user("octocat")[1]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_WR)
+            return True
+        if mode == "huge":
+            size = int(fault.get("size", 16 * 1024 * 1024))
+            chunk = b'"' + b"x" * 65534 + b'",'
+            chunked = bool(fault.get("chunked"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if chunked:  # no length up front: only a running count stops it
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(size + 2))
+            self.end_headers()
+
+            def write(data):
+                if chunked:
+                    data = b"%x\r\n%s\r\n" % (len(data), data)
+                self.wfile.write(data)
+
+            write(b"[")
+            sent = 0
+            while sent < size:
+                piece = chunk[:min(len(chunk), size - sent)]
+                write(piece)
+                sent += len(piece)
+            write(b"]")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+            return True
+        if mode == "reset":
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+            return True
+        self.send(500, {"message": "unknown fault mode %r" % mode})
+        return True
+
+
+def main(argv):
+    if len(argv) < 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 256
+    server.state = State(argv[1] if len(argv) > 1 else FIXTURES)
+    tmp = argv[0] + ".tmp"
+    with open(tmp, "w") as fp:
+        fp.write(str(server.server_address[1]))
+    os.rename(tmp, argv[0])
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

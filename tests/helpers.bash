@@ -1,0 +1,159 @@
+# Shared set-up for the bats files: a GitHub test double and the real
+# lighttpd + responder (through gists-server and conf/lighttpd.conf), each
+# on a free loopback port, stopped by PID when the file ends.
+# shellcheck shell=bash
+# Functions here set variables for the test files that load them.
+# shellcheck disable=SC2034
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${GISTS_SERVER:?run through make check, or set GISTS_SERVER}"
+: "${GISTS_BIN:?}" "${GISTS_CONF:?}" "${GISTS_TESTS:?}" "${LIGHTTPD:?}"
+PYTHON3=${PYTHON3:-python3}
+
+# Hermetic: nothing from the caller's environment changes the service.
+unset GITHUB_TOKEN GITHUB_API_URL GISTS_CACHE_TTL GISTS_STALE_TTL \
+	GISTS_CACHE_MAX_BYTES GISTS_UPSTREAM_TIMEOUT GISTS_MAX_PAGES \
+	GISTS_THREADS GISTS_LOG_LEVEL http_proxy https_proxy HTTPS_PROXY \
+	all_proxy ALL_PROXY
+export no_proxy='*' NO_PROXY='*'
+
+# A TCP port nothing listens on right now.
+free_port() {
+	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Poll until URL answers at all (any HTTP status), for up to 10 s.
+wait_for_url() {
+	local _
+	for _ in $(seq 1 100); do
+		if curl -s -o /dev/null --max-time 1 "$1"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "# $1 did not answer" >&3
+	return 1
+}
+
+# Start the GitHub double; sets UPSTREAM (its base URL).
+start_double() {
+	local dir="$BATS_FILE_TMPDIR/double"
+	mkdir -p "$dir"
+	rm -f "$dir/port"
+	"$PYTHON3" "$GISTS_TESTS/github-double.py" "$dir/port" \
+		"$GISTS_TESTS/fixtures" 3>&- &
+	echo $! >"$dir/pid"
+	local _
+	for _ in $(seq 1 100); do
+		[ -s "$dir/port" ] && break
+		sleep 0.1
+	done
+	UPSTREAM="http://127.0.0.1:$(cat "$dir/port")"
+	export UPSTREAM
+	wait_for_url "$UPSTREAM/_double/stats"
+}
+
+stop_double() {
+	local pidfile="$BATS_FILE_TMPDIR/double/pid"
+	if [ -f "$pidfile" ]; then
+		kill "$(cat "$pidfile")" 2>/dev/null || true
+		wait "$(cat "$pidfile")" 2>/dev/null || true
+		rm -f "$pidfile"
+	fi
+}
+
+# Start lighttpd + responder with extra VAR=value settings; sets BASE
+# (its URL) and SERVER_LOG (its stderr: lighttpd's and the responder's).
+# Its files live in $GISTS_STATE (default: one instance per bats file); a
+# test that needs an instance of its own sets GISTS_STATE to a directory
+# under $BATS_TEST_TMPDIR and stops it in teardown with stop_test_gists.
+start_gists() {
+	local port dir="${GISTS_STATE:-$BATS_FILE_TMPDIR/gists}"
+	port=$(free_port)
+	mkdir -p "$dir"
+	SERVER_LOG="$dir/server.log"
+	export SERVER_LOG
+	env PORT="$port" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$dir/run" \
+		GITHUB_API_URL="$UPSTREAM" "$@" \
+		"$GISTS_SERVER" >>"$SERVER_LOG" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	BASE="http://127.0.0.1:$port"
+	export BASE
+	wait_for_url "$BASE/-/healthz"
+}
+
+# Stop lighttpd gracefully (SIGINT) and wait for it and the responder.
+stop_gists() {
+	local pidfile="${GISTS_STATE:-$BATS_FILE_TMPDIR/gists}/pid" pid
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill -INT "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	rm -f "$pidfile"
+}
+
+# A test's own instance: start_test_gists VAR=value...; BASE changes for
+# the rest of the test only. teardown() should call stop_test_gists.
+start_test_gists() {
+	GISTS_STATE="$BATS_TEST_TMPDIR/gists" start_gists "$@"
+}
+stop_test_gists() {
+	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
+}
+
+# Ask the double's control API.
+double() { # METHOD PATH [JSON]
+	curl -sS --fail -X "$1" -H 'Content-Type: application/json' \
+		${3:+--data "$3"} "$UPSTREAM/_double/$2"
+}
+double_reset() { double POST reset >/dev/null; }
+double_fault() { double POST fault "$1" >/dev/null; }
+# How many API requests (not control calls) the double has seen.
+double_count() {
+	double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
+}
+# A field of the Nth recorded request (0-based; -1 is the last).
+double_request() { # N FIELD [HEADER]
+	double GET requests | "$PYTHON3" -c '
+import json, sys
+r = json.load(sys.stdin)[int(sys.argv[1])]
+v = r[sys.argv[2]]
+print(v.get(sys.argv[3], "") if len(sys.argv) > 3 else v)' "$@"
+}
+
+# GET (or -X METHOD ...) a path of the service; sets HTTP_STATUS, HEADERS
+# (file) and BODY (file); extra arguments go to curl.
+fetch() { # PATH [curl args...]
+	local path=$1
+	shift
+	HEADERS="$BATS_TEST_TMPDIR/headers"
+	BODY="$BATS_TEST_TMPDIR/body"
+	rm -f "$HEADERS" "$BODY"
+	HTTP_STATUS=$(curl -sS --path-as-is -o "$BODY" -D "$HEADERS" \
+		-w '%{http_code}' "$@" "$BASE$path")
+}
+
+# Send REQUEST (escapes like \r\n allowed) to the service as raw bytes;
+# the whole answer goes to $RAW, and header() reads it.
+raw() {
+	RAW="$BATS_TEST_TMPDIR/raw"
+	HEADERS=$RAW
+	"$PYTHON3" "$GISTS_TESTS/raw-http.py" 127.0.0.1 "${BASE##*:}" "$1" \
+		>"$RAW"
+}
+
+# The value of a response header of the last fetch ("" when absent).
+header() {
+	awk -v name="$1" '
+		tolower($0) ~ "^" tolower(name) ":" {
+			sub(/^[^:]*:[ \t]*/, ""); sub(/\r$/, ""); print; exit }' \
+		"$HEADERS"
+}
+
+# A member of the JSON body of the last fetch (keys and indices).
+json() {
+	"$PYTHON3" "$GISTS_TESTS/oracle.py" get "$BODY" "$@"
+}

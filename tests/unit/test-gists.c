@@ -1,0 +1,167 @@
+/* Unit tests: GitHub's gist JSON to the compact schema (golden files). */
+#include <stdlib.h>
+
+#include "gists.h"
+#include "tap.h"
+
+/* Read a fixture named relative to $FIXTURES into a new string. */
+static char *
+read_fixture(const char *name, size_t *len)
+{
+	const char *dir = getenv("FIXTURES");
+	char path[1024];
+	FILE *fp;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures",
+	    name);
+	if ((fp = fopen(path, "rb")) == NULL) {
+		printf("Bail out! cannot open %s\n", path);
+		exit(1);
+	}
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, fp);
+	buf[*len] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Transform body and serialize the result as the service does. */
+static char *
+transform(const char *body, size_t len, char *err, size_t errlen)
+{
+	struct json_object *arr = gists_from_github(body, len, err, errlen);
+	char *s;
+
+	if (arr == NULL)
+		return NULL;
+	s = strdup(json_object_to_json_string_ext(arr,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
+	return s;
+}
+
+/* A reply that must be refused, with a reason mentioning why. */
+static void
+refused(const char *body, const char *why)
+{
+	char err[GISTS_ERR_LEN] = "";
+	char *s = transform(body, strlen(body), err, sizeof(err));
+
+	printf("# refused: %.60s\n", body);
+	TAP_OK(s == NULL);
+	TAP_OK(strstr(err, why) != NULL);
+	if (strstr(err, why) == NULL)
+		printf("# err: %s\n", err);
+	free(s);
+}
+
+static const char ok_gist[] =
+    "{\"id\":\"1\",\"description\":null,\"html_url\":\"h\",\"public\":true,"
+    "\"created_at\":\"c\",\"updated_at\":\"u\",\"comments\":0,"
+    "\"files\":{}}";
+
+int
+main(void)
+{
+	char err[GISTS_ERR_LEN];
+	size_t len, want_len;
+	char *in, *want, *got;
+
+	/* octocat: golden output, byte for byte */
+	in = read_fixture("octocat-gists.json", &len);
+	want = read_fixture("octocat-expected.json", &want_len);
+	if (want_len > 0 && want[want_len - 1] == '\n')
+		want[want_len - 1] = '\0';
+	got = transform(in, len, err, sizeof(err));
+	TAP_STR(got, want);
+	free(in);
+	free(want);
+	free(got);
+
+	/* trailing whitespace is fine; an empty list is a list */
+	got = transform("[]\r\n ", 5, err, sizeof(err));
+	TAP_STR(got, "[]");
+	free(got);
+
+	/* a minimal gist; a missing description is null */
+	{
+		static const char minimal[] =
+		    "[{\"id\":\"1\",\"html_url\":"
+		    "\"h\",\"public\":false,\"created_at\":\"c\","
+		    "\"updated_at\":\"u\",\"comments\":2,\"files\":{\"a\":"
+		    "{\"filename\":\"a\",\"size\":1,\"raw_url\":\"r\"}}}]";
+
+		got = transform(minimal, sizeof(minimal) - 1, err, sizeof(err));
+	}
+	TAP_STR(got,
+	    "[{\"id\":\"1\",\"description\":null,\"html_url\":\"h\","
+	    "\"public\":false,\"created_at\":\"c\",\"updated_at\":\"u\","
+	    "\"comments\":2,\"files\":[{\"filename\":\"a\",\"language\":null,"
+	    "\"type\":null,\"size\":1,\"raw_url\":\"r\"}]}]");
+	free(got);
+
+	/* strings survive: escapes, controls, NUL, non-ASCII */
+	{
+		static const char body[] =
+		    "[{\"id\":\"1\",\"description\":"
+		    "\"q\\\" b\\\\ \\u0000 \\u001f \\n \\/ \\u00e9 "
+		    "\xf0\x9f\x90\x99\","
+		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"c\","
+		    "\"updated_at\":\"u\",\"comments\":0,\"files\":{}}]";
+
+		got = transform(body, sizeof(body) - 1, err, sizeof(err));
+		TAP_STR(got,
+		    "[{\"id\":\"1\",\"description\":\"q\\\" b\\\\ "
+		    "\\u0000 \\u001f \\n / \xc3\xa9 \xf0\x9f\x90\x99\","
+		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"c\","
+		    "\"updated_at\":\"u\",\"comments\":0,\"files\":[]}]");
+		free(got);
+	}
+
+	refused("", "unexpected end");
+	refused("[", "unexpected end");
+	refused("[{\"id\":\"1\"", "unexpected end");
+	refused("<html>502</html>", "invalid JSON");
+	refused("{\"message\":\"Not Found\"}", "not an array");
+	refused("null", "not an array");
+	refused("\"x\"", "not an array");
+	refused("[] []", "at byte 3");
+	refused("[1]", "not an object");
+	refused("[{}]", "'id' is missing");
+	refused("[{\"id\":1}]", "'id' is of the wrong type");
+	refused("[{\"id\":\"1\",\"description\":5}]", "'description'");
+	refused("[\"\xff\xfe\"]", "invalid JSON"); /* not UTF-8 */
+	refused("[\"\xc3\"]", "invalid JSON"); /* cut UTF-8 */
+	refused("[\"a\x01\"]", "raw control");
+	refused("[{'id':'1'}]", "invalid JSON"); /* not strict */
+	refused("[1,]", "invalid JSON");
+	refused("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]"
+		"]]]]]]]]]]]]]]]]]]]]]]",
+	    "invalid JSON"); /* too deep */
+	{
+		char body[512];
+
+		snprintf(body, sizeof(body), "[%.*s\"files\":[]}]",
+		    (int)strlen(ok_gist) - (int)strlen("\"files\":{}}"),
+		    ok_gist);
+		refused(body, "'files' is not an object");
+		snprintf(body, sizeof(body), "[%.*s\"files\":{\"a\":{}}}]",
+		    (int)strlen(ok_gist) - (int)strlen("\"files\":{}}"),
+		    ok_gist);
+		refused(body, "file 0: member 'filename' is missing");
+		snprintf(body, sizeof(body),
+		    "[%.*s\"comments\":-1,"
+		    "\"files\":{}}]",
+		    (int)strlen(ok_gist) -
+			(int)strlen("\"comments\":0,"
+				    "\"files\":{}}"),
+		    ok_gist);
+		refused(body, "'comments' is of the wrong type");
+	}
+	return tap_done();
+}
