@@ -121,6 +121,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		http_body(r, handler_index_body, handler_index_len);
 		break;
 	case ROUTE_HEALTHZ:
+		lg->probe = true;
 		http_response_init(r, 200);
 		http_header(r, "Content-Type",
 		    "application/json; charset=utf-8");

@@ -121,10 +121,14 @@ log_msg(enum log_level level, const char *fmt, ...)
 void
 log_request(const struct log_request *req)
 {
-	enum log_level level =
-	    req->status >= 500 ? LOG_LEVEL_ERROR : LOG_LEVEL_INFO;
+	enum log_level level = LOG_LEVEL_INFO;
 	struct json_object *o;
 	char ms[32], field[LOG_FIELD_MAX];
+
+	if (req->status >= 500)
+		level = LOG_LEVEL_ERROR;
+	else if (req->probe && req->status < 400)
+		level = LOG_LEVEL_DEBUG;
 
 	if (!log_enabled(level))
 		return;

@@ -2,6 +2,7 @@
 #ifndef GISTS_LOG_H
 #define GISTS_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -28,9 +29,13 @@ struct log_request {
 	size_t bytes; /* body bytes sent */
 	long duration_us;
 	char error[256]; /* detail of a failure; "" when none */
+	bool probe; /* a health or metrics scrape: logged at debug */
 };
 
-/* One line per request at info level; errors (5xx) at error level. */
+/*
+ * One line per request at info level; errors (5xx) at error level;
+ * successful probes (health checks, scrapes) at debug level.
+ */
 void log_request(const struct log_request *req);
 
 /*

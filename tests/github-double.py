@@ -8,9 +8,10 @@ If-None-Match give 304, rate-limit headers count down and a spent limit
 answers 403. It records every request so tests can assert what was sent
 and how many requests a scenario cost, and it can be told to fail.
 
-  github-double.py PORTFILE [FIXTURES_DIR]
+  github-double.py [--bind ADDR] [--port N] PORTFILE [FIXTURES_DIR]
 
-binds 127.0.0.1:0 and writes the port to PORTFILE once it listens.
+binds 127.0.0.1 (or ADDR) on a free port (or N) and writes the port to
+PORTFILE once it listens.
 
 Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
 gen-N (N generated gists, e.g. gen-250), empty (no gists); any other login
@@ -445,10 +446,17 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main(argv):
+    bind, port = "127.0.0.1", 0
+    while len(argv) >= 2 and argv[0] in ("--bind", "--port"):
+        if argv[0] == "--bind":
+            bind = argv[1]
+        else:
+            port = int(argv[1])
+        argv = argv[2:]
     if len(argv) < 1:
         print(__doc__, file=sys.stderr)
         return 2
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((bind, port), Handler)
     server.daemon_threads = True
     server.request_queue_size = 256
     server.state = State(argv[1] if len(argv) > 1 else FIXTURES)
