@@ -135,6 +135,69 @@ gists_one(struct json_object *gist, size_t index, char *err, size_t errlen)
 	return out;
 }
 
+/*
+ * The bytes of a JSON text must be UTF-8 (RFC 8259), without overlong
+ * forms or surrogates (RFC 3629), and without raw control characters but
+ * tab, LF and CR (json-c would let some through inside strings). Returns
+ * 0, or -1 with err giving the offset.
+ */
+int
+gists_check_bytes(const char *body, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = (const unsigned char *)body;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		unsigned char lo = 0x80, hi = 0xbf;
+
+		if (c >= 0x20 && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c < 0x20) {
+			if (c == '\t' || c == '\n' || c == '\r') {
+				i++;
+				continue;
+			}
+			snprintf(err, errlen,
+			    "invalid JSON at byte %zu: raw "
+			    "control character",
+			    i);
+			return -1;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0; /* no overlong forms */
+			else if (c == 0xed)
+				hi = 0x9f; /* no surrogates */
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f; /* nothing past U+10FFFF */
+		} else
+			goto bad;
+		if (i + n >= len)
+			goto bad;
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			goto bad;
+		for (size_t k = 2; k <= n; k++)
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				goto bad;
+		i += n + 1;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "invalid JSON at byte %zu: not UTF-8", i);
+	return -1;
+}
+
 struct json_object *
 gists_from_github(const char *body, size_t len, char *err, size_t errlen)
 {
@@ -147,21 +210,8 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "reply too large to parse");
 		return NULL;
 	}
-	/*
-	 * JSON allows no raw control bytes but tab, LF and CR (and those
-	 * only between tokens); json-c would let some through in strings.
-	 */
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)body[i];
-
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			snprintf(err, errlen,
-			    "invalid JSON at byte %zu: raw "
-			    "control character",
-			    i);
-			return NULL;
-		}
-	}
+	if (gists_check_bytes(body, len, err, errlen) != 0)
+		return NULL;
 	if ((tok = json_tokener_new_ex(GISTS_MAX_DEPTH)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

@@ -1,5 +1,6 @@
 /* libcurl client for GET /users/{user}/gists, with keep-alive and HTTP/2. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,39 @@ struct github_client {
 	CURLM *multi;
 	struct github_xfer xfer[GITHUB_PARALLEL];
 };
+
+/* Monotonic milliseconds before which GitHub is not asked; 0: none. */
+static atomic_llong github_blocked_until;
+
+static long long
+github_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long
+github_blocked_for(void)
+{
+	long long until = atomic_load(&github_blocked_until);
+	long long left = until - github_now_ms();
+
+	return left > 0 ? (long)((left + 999) / 1000) : 0;
+}
+
+/* Do not ask GitHub again for the next seconds. */
+static void
+github_block(long seconds)
+{
+	long long until = github_now_ms() + (long long)seconds * 1000;
+	long long cur = atomic_load(&github_blocked_until);
+
+	while (cur < until &&
+	    !atomic_compare_exchange_weak(&github_blocked_until, &cur, until))
+		;
+}
 
 static struct {
 	CURLSH *share;
@@ -121,9 +155,16 @@ github_write(char *data, size_t size, size_t nmemb, void *userp)
 		return 0; /* aborts the transfer */
 	}
 	if (x->len + n + 1 > x->cap) {
+		curl_off_t expect = -1;
 		size_t cap = x->cap != 0 ? x->cap : 16384;
 		char *p;
 
+		/* the whole body at once when GitHub says how long it is */
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+		    &expect);
+		if (expect > 0 && expect < GITHUB_BODY_MAX &&
+		    (size_t)expect + 1 > cap)
+			cap = (size_t)expect + 1;
 		while (cap < x->len + n + 1)
 			cap *= 2;
 		if ((p = realloc(x->buf, cap)) == NULL)
@@ -433,6 +474,11 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
 	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
 	    time(NULL));
+	if (f->outcome == GITHUB_RATE_LIMITED)
+		github_block(f->retry_after);
+	else if (f->ratelimit_remaining == 0 && f->ratelimit_reset > 0)
+		/* that was the last request GitHub allows until the reset */
+		github_block(f->ratelimit_reset - (long)time(NULL));
 	if (rc == CURLE_OK) {
 		github_keep_etag(f, github_header(x->easy, "ETag"));
 		link = github_header(x->easy, "Link");

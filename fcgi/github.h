@@ -75,6 +75,14 @@ void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
     bool too_big, const char *transport_err, long status, const char *remaining,
     const char *retry_after, const char *reset, time_t now);
 
+/*
+ * Seconds until GitHub's rate limit lets us ask again (0: ask away). Set
+ * by a rate-limited answer (its Retry-After) or by an answer that spent
+ * the last request (X-RateLimit-Remaining: 0, until X-RateLimit-Reset):
+ * asking sooner would only fail and burn goodwill.
+ */
+long github_blocked_for(void);
+
 /* Our HTTP status for an error outcome (404, 503, 502, 504). */
 int github_outcome_http_status(enum github_outcome outcome);
 

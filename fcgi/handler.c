@@ -9,7 +9,7 @@
 
 #include "handler.h"
 #include "http.h"
-#include "listing.h"
+#include "user.h"
 #include "log.h"
 #include "query.h"
 #include "reqid.h"
@@ -134,7 +134,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 			http_problem(r, 400, err);
 			break;
 		}
-		listing_serve(ctx, rt, &q,
+		user_serve(ctx, rt, &q,
 		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), r, lg);
 		break;
 	default:

@@ -87,8 +87,20 @@ http_body(struct http_response *r, const char *body, size_t len)
 {
 	free(r->owned);
 	r->owned = NULL;
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	r->release = NULL;
 	r->body = body;
 	r->body_len = len;
+}
+
+void
+http_body_shared(struct http_response *r, const char *body, size_t len,
+    void (*release)(void *), void *arg)
+{
+	http_body(r, body, len);
+	r->release = release;
+	r->release_arg = arg;
 }
 
 void
@@ -164,6 +176,9 @@ http_response_free(struct http_response *r)
 {
 	free(r->owned);
 	r->owned = NULL;
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	r->release = NULL;
 }
 
 /* The opaque part of an entity tag: without W/ and with its quotes. */

@@ -15,6 +15,8 @@ struct http_response {
 	const char *body;
 	size_t body_len;
 	char *owned; /* freed by http_response_free */
+	void (*release)(void *); /* called by http_response_free */
+	void *release_arg;
 };
 
 /* Start an answer with its status. */
@@ -34,6 +36,11 @@ void http_body(struct http_response *r, const char *body, size_t len);
 
 /* Set the body to malloc'd bytes that the response frees. */
 void http_body_owned(struct http_response *r, char *body, size_t len);
+
+/* Set the body to bytes that live until release(arg), which the
+ * response calls when it is freed. */
+void http_body_shared(struct http_response *r, const char *body, size_t len,
+    void (*release)(void *), void *arg);
 
 /*
  * Make r an RFC 9457 problem (application/problem+json) for status, with

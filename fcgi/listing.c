@@ -1,4 +1,4 @@
-/* The /{user} listing: upstream fetch, transform, answer. */
+/* Listings: building them from GitHub's pages, sharing, rendering. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,38 +7,235 @@
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
 
-#include "gists.h"
-#include "github.h"
 #include "listing.h"
 
-/* Text that is already JSON, embedded by json-c's serializer as is. */
-struct listing_raw {
-	const char *text;
-	size_t len;
-};
+#define LISTING_JSON_FLAGS \
+	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+void
+listing_key_init(struct listing_key *key, const char *login,
+    const struct query *q)
+{
+	size_t i;
+
+	memset(key, 0, sizeof(*key));
+	for (i = 0; login[i] != '\0' && i < ROUTE_LOGIN_MAX; i++)
+		key->login[i] = (char)tolower((unsigned char)login[i]);
+	key->q = *q;
+}
+
+void
+listing_key_string(const struct listing_key *key, char *buf, size_t len)
+{
+	const struct query *q = &key->q;
+	int n = snprintf(buf, len, "%s", key->login);
+
+	if (q->paged && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n,
+		    "?page=%ld&per_page=%ld", q->page, q->per_page);
+	if (q->since[0] != '\0' && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%csince=%s",
+		    q->paged ? '&' : '?', q->since);
+}
+
+uint64_t
+listing_fnv(uint64_t h, const void *bytes, size_t len)
+{
+	const unsigned char *p = bytes;
+	size_t i = 0;
+
+	/* FNV-1a over 8-byte words, then bytes: listings are tens of KB */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h ^= w;
+		h *= 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct listing *
+listing_new(int status, size_t npages)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	if (npages > 0 &&
+	    (l->pages = calloc(npages, sizeof(*l->pages))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	atomic_init(&l->refs, 1);
+	pthread_mutex_init(&l->memo_lock, NULL);
+	l->status = status;
+	l->npages = npages;
+	return l;
+}
+
+int
+listing_set_page(struct listing *l, size_t i, struct json_object *arr,
+    const char *etag)
+{
+	struct listing_page *p = &l->pages[i];
+	size_t len = 0;
+	const char *s =
+	    json_object_to_json_string_length(arr, LISTING_JSON_FLAGS, &len);
+
+	/* json-c writes "[a,b]": keep what is between the brackets. */
+	if (s == NULL || len < 2 || (p->items = malloc(len - 1)) == NULL)
+		return -1;
+	p->len = len - 2;
+	memcpy(p->items, s + 1, p->len);
+	p->items[p->len] = '\0';
+	snprintf(p->etag, sizeof(p->etag), "%s", etag != NULL ? etag : "");
+	p->count = (long)json_object_array_length(arr);
+	l->count += p->count;
+	return 0;
+}
+
+int
+listing_copy_page(struct listing *dst, size_t j, const struct listing *src,
+    size_t i)
+{
+	struct listing_page *d = &dst->pages[j];
+	const struct listing_page *s = &src->pages[i];
+
+	if ((d->items = malloc(s->len + 1)) == NULL)
+		return -1;
+	memcpy(d->items, s->items, s->len + 1);
+	d->len = s->len;
+	memcpy(d->etag, s->etag, sizeof(d->etag));
+	d->count = s->count;
+	dst->count += s->count;
+	return 0;
+}
+
+void
+listing_seal(struct listing *l)
+{
+	uint64_t h = LISTING_FNV_INIT;
+	long meta[4] = { l->status, l->truncated, l->next_page,
+		l->last_page };
+	size_t items = 0;
+
+	for (size_t i = 0; i < l->npages; i++) {
+		h = listing_fnv(h, l->pages[i].items, l->pages[i].len);
+		h = listing_fnv(h, ",", 1);
+		items += l->pages[i].len + 1;
+	}
+	l->hash = listing_fnv(h, meta, sizeof(meta));
+	/* the pages, and the rendered body the memo will hold (as long) */
+	l->bytes = sizeof(*l) + l->npages * sizeof(*l->pages) + items +
+	    sizeof(struct listing_body) + items + 128;
+}
+
+struct listing *
+listing_ref(struct listing *l)
+{
+	if (l != NULL)
+		atomic_fetch_add(&l->refs, 1);
+	return l;
+}
+
+void
+listing_unref(struct listing *l)
+{
+	if (l == NULL || atomic_fetch_sub(&l->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < l->npages; i++)
+		free(l->pages[i].items);
+	free(l->pages);
+	listing_body_unref(l->memo);
+	pthread_mutex_destroy(&l->memo_lock);
+	free(l);
+}
+
+void
+listing_body_unref(struct listing_body *b)
+{
+	if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
+		return;
+	free(b->text);
+	free(b);
+}
+
+struct listing_body *
+listing_body_get(struct listing *l, const char *user, const struct query *q)
+{
+	long page = q->paged ? q->page : 0;
+	long per_page = q->paged ? q->per_page : 0;
+	struct listing_body *b, *old;
+
+	pthread_mutex_lock(&l->memo_lock);
+	b = l->memo;
+	if (b != NULL && b->page == page && b->per_page == per_page &&
+	    strcmp(b->user, user) == 0) {
+		atomic_fetch_add(&b->refs, 1);
+		pthread_mutex_unlock(&l->memo_lock);
+		return b;
+	}
+	pthread_mutex_unlock(&l->memo_lock);
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	if ((b->text = listing_render(l, user, q, &b->len)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	snprintf(b->user, sizeof(b->user), "%s", user);
+	b->page = page;
+	b->per_page = per_page;
+	atomic_init(&b->refs, 2); /* the memo's and the caller's */
+	pthread_mutex_lock(&l->memo_lock);
+	old = l->memo;
+	l->memo = b;
+	pthread_mutex_unlock(&l->memo_lock);
+	listing_body_unref(old);
+	return b;
+}
+
+/* json-c serializer of the "gists" member: the pages' items, joined. */
 static int
-listing_raw_serialize(struct json_object *jso, struct printbuf *pb, int level,
+listing_serialize_gists(struct json_object *jso, struct printbuf *pb, int level,
     int flags)
 {
-	const struct listing_raw *raw = json_object_get_userdata(jso);
+	const struct listing *l = json_object_get_userdata(jso);
+	bool first = true;
 
 	(void)level;
 	(void)flags;
-	return printbuf_memappend(pb, raw->text, (int)raw->len);
+	printbuf_strappend(pb, "[");
+	for (size_t i = 0; i < l->npages; i++) {
+		if (l->pages[i].len == 0)
+			continue;
+		if (!first)
+			printbuf_strappend(pb, ",");
+		printbuf_memappend(pb, l->pages[i].items, (int)l->pages[i].len);
+		first = false;
+	}
+	printbuf_strappend(pb, "]");
+	return 0;
 }
 
 char *
-listing_body(const char *user, const struct query *q, long count,
-    bool truncated, const char *gists_json, size_t gists_len, size_t *len)
+listing_render(const struct listing *l, const char *user, const struct query *q,
+    size_t *len)
 {
-	struct listing_raw raw = { gists_json, gists_len };
 	struct json_object *o = json_object_new_object();
 	struct json_object *gists = json_object_new_object();
 	const char *s;
 	char *copy = NULL;
 
-	json_object_set_serializer(gists, listing_raw_serialize, &raw, NULL);
+	/* The items are JSON json-c wrote; embed them without re-parsing. */
+	json_object_set_serializer(gists, listing_serialize_gists,
+	    (void *)(uintptr_t)l, NULL);
 	json_object_object_add(o, "user", json_object_new_string(user));
 	if (q->paged) {
 		json_object_object_add(o, "page",
@@ -46,13 +243,12 @@ listing_body(const char *user, const struct query *q, long count,
 		json_object_object_add(o, "per_page",
 		    json_object_new_int64(q->per_page));
 	}
-	json_object_object_add(o, "count", json_object_new_int64(count));
-	if (truncated)
+	json_object_object_add(o, "count", json_object_new_int64(l->count));
+	if (l->truncated)
 		json_object_object_add(o, "truncated",
 		    json_object_new_boolean(1));
 	json_object_object_add(o, "gists", gists);
-	s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	s = json_object_to_json_string_length(o, LISTING_JSON_FLAGS, len);
 	if (s != NULL && (copy = malloc(*len + 1)) != NULL)
 		memcpy(copy, s, *len + 1);
 	json_object_put(o);
@@ -60,124 +256,14 @@ listing_body(const char *user, const struct query *q, long count,
 }
 
 void
-listing_etag(const char *bytes, size_t len, char out[19])
+listing_etag(const struct listing *l, const char *user, const struct query *q,
+    char out[19])
 {
-	/* FNV-1a, 64 bits: fast, and ample for telling versions apart. */
-	unsigned long long h = 0xcbf29ce484222325ULL;
+	uint64_t h = listing_fnv(LISTING_FNV_INIT, &l->hash, sizeof(l->hash));
+	long shape[2] = { q->paged ? q->page : 0, q->paged ? q->per_page : 0 };
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)bytes[i];
-		h *= 0x100000001b3ULL;
-	}
-	snprintf(out, 19, "\"%016llx\"", h);
-}
-
-/* The problem answer for a failed upstream fetch. */
-static void
-listing_upstream_problem(struct http_response *r, const struct route *rt,
-    const struct github_fetch *f)
-{
-	char detail[160];
-	int status = github_outcome_http_status(f->outcome);
-
-	switch (f->outcome) {
-	case GITHUB_NOT_FOUND:
-		snprintf(detail, sizeof(detail),
-		    "GitHub user '%s' was not found", rt->login);
-		break;
-	case GITHUB_RATE_LIMITED:
-		snprintf(detail, sizeof(detail),
-		    "GitHub's rate limit is "
-		    "spent; try again in %ld seconds",
-		    f->retry_after);
-		break;
-	case GITHUB_TIMEOUT:
-		snprintf(detail, sizeof(detail),
-		    "GitHub did not answer in time");
-		break;
-	default:
-		if (f->status != 0)
-			snprintf(detail, sizeof(detail),
-			    "GitHub answered with HTTP status %ld", f->status);
-		else
-			snprintf(detail, sizeof(detail),
-			    "GitHub could not be reached");
-		break;
-	}
-	http_problem(r, status, detail);
-	if (f->outcome == GITHUB_RATE_LIMITED)
-		http_header_long(r, "Retry-After", f->retry_after);
-}
-
-void
-listing_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, struct http_response *r,
-    struct log_request *lg)
-{
-	struct github_fetch f;
-	struct json_object *arr;
-	char login[ROUTE_LOGIN_MAX + 1], err[GISTS_ERR_LEN], etag[19];
-	const char *json;
-	size_t json_len = 0, body_len = 0;
-	char *body, cache_control[32];
-
-	snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
-	    ctx->cfg->cache_ttl);
-	/* GitHub logins are case-insensitive; ask in one spelling. */
-	for (size_t i = 0; i <= strlen(rt->login); i++)
-		login[i] = (char)tolower((unsigned char)rt->login[i]);
-
-	memset(&f, 0, sizeof(f));
-	f.login = login;
-	f.page = q->paged ? q->page : 1;
-	f.per_page = q->paged ? q->per_page : 100;
-	f.since = q->since[0] != '\0' ? q->since : NULL;
-	github_fetch_run(ctx->gh, &f, 1);
-	lg->cache = "MISS";
-	lg->upstream_requests = 1;
-	lg->upstream_status = f.status;
-	lg->upstream_ms = f.millis;
-
-	if (f.outcome != GITHUB_OK) {
-		listing_upstream_problem(r, rt, &f);
-		goto out;
-	}
-	if ((arr = gists_from_github(f.body, f.body_len, err, sizeof(err))) ==
-	    NULL) {
-		snprintf(f.err, sizeof(f.err),
-		    "GitHub sent an unusable gist "
-		    "list: %s",
-		    err);
-		http_problem(r, 502,
-		    "GitHub sent a reply that is not a gist "
-		    "list");
-		goto out;
-	}
-	json = json_object_to_json_string_length(arr,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &json_len);
-	body = listing_body(rt->login, q, (long)json_object_array_length(arr),
-	    false, json, json_len, &body_len);
-	json_object_put(arr);
-	if (body == NULL) {
-		snprintf(f.err, sizeof(f.err), "out of memory");
-		http_problem(r, 500, "out of memory");
-		goto out;
-	}
-	listing_etag(body, body_len, etag);
-	http_response_init(r, 200);
-	http_header(r, "Content-Type", "application/json; charset=utf-8");
-	http_header(r, "ETag", etag);
-	http_header(r, "X-Cache", "MISS");
-	http_header(r, "Age", "0");
-	if (http_etag_matches(if_none_match, etag)) {
-		/* mod_expire leaves 304s alone: say what the 200 said. */
-		r->status = 304;
-		http_header(r, "Cache-Control", cache_control);
-		free(body);
-	} else
-		http_body_owned(r, body, body_len);
-out:
-	if (r->status >= 500 || r->status == 404)
-		snprintf(lg->error, sizeof(lg->error), "%s", f.err);
-	github_fetch_clear(&f);
+	/* the body is a function of the listing, the user and the shape */
+	h = listing_fnv(h, user, strlen(user));
+	h = listing_fnv(h, shape, sizeof(shape));
+	snprintf(out, 19, "\"%016llx\"", (unsigned long long)h);
 }

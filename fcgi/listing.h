@@ -1,33 +1,121 @@
-/* GET /{user}: a user's gists, fetched from GitHub and answered as JSON. */
+/*
+ * A listing: what GitHub answered for one cache key (a user's whole list,
+ * or one page of it), in the compact schema, kept as serialized JSON per
+ * upstream page with each page's ETag for revalidation. Immutable once
+ * made, shared by reference count between the cache and the requests
+ * answering from it.
+ */
 #ifndef GISTS_LISTING_H
 #define GISTS_LISTING_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "handler.h"
-#include "http.h"
-#include "log.h"
+#include <json-c/json.h>
+
+#include "github.h"
 #include "query.h"
 #include "route.h"
 
+/* What a listing answers: a login (lower-cased) and the query that shapes
+ * the answer. Unknown parameters are not part of it. */
+struct listing_key {
+	char login[ROUTE_LOGIN_MAX + 1];
+	struct query q;
+};
+
+#define LISTING_KEY_MAX 96
+
+struct listing_page {
+	char *items; /* the page's compact gists, serialized, no brackets */
+	size_t len;
+	long count; /* gists on the page */
+	char etag[GITHUB_ETAG_MAX + 1]; /* GitHub's, "" when none */
+};
+
+/* A rendered 200 body, shared while requests send it. */
+struct listing_body {
+	atomic_int refs;
+	char user[ROUTE_LOGIN_MAX + 1]; /* as requested */
+	long page, per_page; /* 0, 0 for a full listing */
+	char *text;
+	size_t len;
+};
+
+struct listing {
+	atomic_int refs;
+	int status; /* 200, or 404: GitHub does not know the user */
+	size_t npages;
+	struct listing_page *pages;
+	long count; /* gists in all pages */
+	bool truncated; /* a full listing cut at GISTS_MAX_PAGES */
+	long next_page; /* explicit page: GitHub's next, 0 when none */
+	long last_page; /* explicit page: GitHub's last, 0 when none */
+	uint64_t hash; /* of everything above; ETags derive from it */
+	size_t bytes; /* memory held, for the cache's bound */
+	/*
+	 * The one mutable part: the body last rendered, reused by the next
+	 * request that asks with the same spelling of the login (most do),
+	 * so that a cache hit renders nothing.
+	 */
+	pthread_mutex_t memo_lock;
+	struct listing_body *memo;
+};
+
+/* The key of /{user} with query q: login lower-cased. */
+void listing_key_init(struct listing_key *key, const char *login,
+    const struct query *q);
+
+/* The key as a string ("octocat", "octocat?page=2&per_page=30", ...). */
+void listing_key_string(const struct listing_key *key, char *buf, size_t len);
+
+/* A new listing of status with npages empty pages, one reference. */
+struct listing *listing_new(int status, size_t npages);
+
+/*
+ * Set page i from one page of GitHub's reply (the transform's array).
+ * Returns 0, or -1 when out of memory.
+ */
+int listing_set_page(struct listing *l, size_t i, struct json_object *arr,
+    const char *etag);
+
+/* Copy page i of src into page j of dst. Returns 0 or -1. */
+int listing_copy_page(struct listing *dst, size_t j, const struct listing *src,
+    size_t i);
+
+/* Compute the hash and size once every page is set. */
+void listing_seal(struct listing *l);
+
+struct listing *listing_ref(struct listing *l);
+void listing_unref(struct listing *l);
+
 /*
  * The body of a 200: {"user", ["page", "per_page",] "count",
- * ["truncated",] "gists"}, with gists_json (a serialized JSON array)
- * embedded as it is. Returns a new string, or NULL; *len is its length.
+ * ["truncated",] "gists"}, user as requested. Returns a new string, or
+ * NULL; *len is its length.
  */
-char *listing_body(const char *user, const struct query *q, long count,
-    bool truncated, const char *gists_json, size_t gists_len, size_t *len);
-
-/* A strong ETag ("\"<16 hex digits>\"") of bytes, in out[19]. */
-void listing_etag(const char *bytes, size_t len, char out[19]);
+char *listing_render(const struct listing *l, const char *user,
+    const struct query *q, size_t *len);
 
 /*
- * Answer /{user} with query q into r; fill the listing's part of the log
- * line (cache result, upstream status and time, error detail).
+ * The rendered body for user and q's shape: the memo when it matches,
+ * else a new rendering that becomes the memo. Returns a reference, or
+ * NULL when out of memory.
  */
-void listing_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, struct http_response *r,
-    struct log_request *lg);
+struct listing_body *
+listing_body_get(struct listing *l, const char *user, const struct query *q);
+void listing_body_unref(struct listing_body *b);
+
+/* Our strong ETag of that body, without rendering it, in out[19]. */
+void listing_etag(const struct listing *l, const char *user,
+    const struct query *q, char out[19]);
+
+/* A 64-bit FNV-1a-style hash of bytes, continuing from h (start with
+ * LISTING_FNV_INIT); for ETags and the cache's table, not security. */
+#define LISTING_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t listing_fnv(uint64_t h, const void *bytes, size_t len);
 
 #endif

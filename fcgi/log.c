@@ -1,4 +1,11 @@
-/* Structured logging to stderr. */
+/*
+ * Structured logging to stderr: one JSON object a line, written with one
+ * write(2). Lines are built in a stack buffer by a small JSON writer
+ * rather than json-c: this runs on every request, and an allocation-free
+ * writer is a fifth of the cost of a cache hit. Every string goes through
+ * log_json_string, which makes it printable ASCII (other bytes become the
+ * text \xHH) and escapes what JSON requires.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,13 +13,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "log.h"
 
+#define LOG_LINE_MAX 4096
 #define LOG_FIELD_MAX 512
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+
+struct log_line {
+	char buf[LOG_LINE_MAX];
+	size_t len;
+	size_t head; /* length of the time and level part */
+	bool full;
+};
 
 void
 log_set_level(enum log_level level)
@@ -35,76 +48,139 @@ log_escape(char *buf, size_t len, const char *s)
 char *
 log_escape_n(char *buf, size_t len, const char *s, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
 	if (len == 0)
 		return buf;
-	for (const char *end = s + n; s != NULL && s < end && o + 5 < len;
-	     s++) {
-		unsigned char c = (unsigned char)*s;
+	for (size_t i = 0; s != NULL && i < n && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
 			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+			continue;
+		}
+		buf[o++] = '\\';
+		buf[o++] = 'x';
+		buf[o++] = hex[c >> 4];
+		buf[o++] = hex[c & 15];
 	}
 	buf[o] = '\0';
 	return buf;
 }
 
-/* A new log object with time and level set. */
-static struct json_object *
-log_begin(enum log_level level)
+static void
+log_append(struct log_line *l, const char *s, size_t n)
 {
-	struct json_object *o = json_object_new_object();
+	if (l->full || n > sizeof(l->buf) - 2 - l->len) {
+		l->full = true;
+		return;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+/* Append "s" as a JSON string of printable ASCII (see log_escape_n). */
+static void
+log_json_string(struct log_line *l, const char *s, size_t n)
+{
+	char esc[LOG_FIELD_MAX];
+	size_t start = 0;
+
+	log_escape_n(esc, sizeof(esc), s, n);
+	log_append(l, "\"", 1);
+	for (size_t i = 0; esc[i] != '\0'; i++) {
+		/* what log_escape_n leaves: printable ASCII; \ begins \xHH */
+		if (esc[i] == '"' || esc[i] == '\\') {
+			log_append(l, esc + start, i - start);
+			log_append(l, esc[i] == '"' ? "\\\"" : "\\\\", 2);
+			start = i + 1;
+		}
+	}
+	log_append(l, esc + start, strlen(esc + start));
+	log_append(l, "\"", 1);
+}
+
+/* Append ,"key":"value" (the key is a literal of ours). */
+static void
+log_field(struct log_line *l, const char *key, const char *value, size_t n)
+{
+	log_append(l, ",\"", 2);
+	log_append(l, key, strlen(key));
+	log_append(l, "\":", 2);
+	log_json_string(l, value, n);
+}
+
+static void
+log_field_str(struct log_line *l, const char *key, const char *value)
+{
+	if (value != NULL)
+		log_field(l, key, value, strlen(value));
+}
+
+/* Append ,"key":<number>, with frac decimal places of value/10^frac. */
+static void
+log_field_num(struct log_line *l, const char *key, long long value, int frac)
+{
+	char num[48];
+	int n;
+
+	if (frac == 0)
+		n = snprintf(num, sizeof(num), ",\"%s\":%lld", key, value);
+	else
+		n = snprintf(num, sizeof(num), ",\"%s\":%lld.%03lld", key,
+		    value / 1000, value % 1000);
+	if (n > 0 && (size_t)n < sizeof(num))
+		log_append(l, num, (size_t)n);
+}
+
+/* Start a line: {"time":"...","level":"..." */
+static void
+log_begin(struct log_line *l, enum log_level level)
+{
+	/* The date part changes once a second: format it once a second. */
+	static _Thread_local time_t last_sec = -1;
+	static _Thread_local char date[32];
 	struct timeval tv;
-	struct tm tm;
-	char ts[80];
+	char head[96];
+	int n;
 
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, (long)(tv.tv_usec / 1000));
-	json_object_object_add(o, "time", json_object_new_string(ts));
-	json_object_object_add(o, "level",
-	    json_object_new_string(config_log_level_name(level)));
-	return o;
-}
+	if (tv.tv_sec != last_sec) {
+		struct tm tm;
 
-/* Add a string member, escaped; NULL adds nothing. */
-static void
-log_add(struct json_object *o, const char *key, const char *value)
-{
-	char buf[LOG_FIELD_MAX];
-
-	if (value != NULL)
-		json_object_object_add(o, key,
-		    json_object_new_string(
-			log_escape(buf, sizeof(buf), value)));
-}
-
-/* Write the object as one line with a single write(2), then free it. */
-static void
-log_end(struct json_object *o)
-{
-	size_t len = 0;
-	const char *s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	char line[4096];
-
-	if (s != NULL && len + 1 < sizeof(line)) {
-		memcpy(line, s, len);
-		line[len++] = '\n';
-		(void)!write(STDERR_FILENO, line, len);
+		gmtime_r(&tv.tv_sec, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = tv.tv_sec;
 	}
-	json_object_put(o);
+	l->len = 0;
+	l->full = false;
+	n = snprintf(head, sizeof(head),
+	    "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\"", date,
+	    (long)(tv.tv_usec / 1000), config_log_level_name(level));
+	if (n > 0 && (size_t)n < sizeof(head))
+		log_append(l, head, (size_t)n);
+	l->head = l->len;
+}
+
+/* End the line and write it at once; a line that did not fit is cut. */
+static void
+log_end(struct log_line *l)
+{
+	if (l->full) {
+		l->len = l->head;
+		l->full = false;
+		log_field_str(l, "msg", "log line too long");
+	}
+	l->buf[l->len++] = '}';
+	l->buf[l->len++] = '\n';
+	(void)!write(STDERR_FILENO, l->buf, l->len);
 }
 
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	struct json_object *o;
+	struct log_line l;
 	char msg[LOG_FIELD_MAX];
 	va_list ap;
 
@@ -113,53 +189,43 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	o = log_begin(level);
-	log_add(o, "msg", msg);
-	log_end(o);
+	log_begin(&l, level);
+	log_field_str(&l, "msg", msg);
+	log_end(&l);
 }
 
 void
 log_request(const struct log_request *req)
 {
 	enum log_level level = LOG_LEVEL_INFO;
-	struct json_object *o;
-	char ms[32], field[LOG_FIELD_MAX];
+	struct log_line l;
 
 	if (req->status >= 500)
 		level = LOG_LEVEL_ERROR;
 	else if (req->probe && req->status < 400)
 		level = LOG_LEVEL_DEBUG;
-
 	if (!log_enabled(level))
 		return;
-	o = log_begin(level);
-	log_add(o, "msg", "request");
-	log_add(o, "request_id", req->request_id);
-	log_add(o, "method", req->method);
+	log_begin(&l, level);
+	log_field_str(&l, "msg", "request");
+	log_field_str(&l, "request_id", req->request_id);
+	log_field_str(&l, "method", req->method);
 	if (req->path != NULL)
-		json_object_object_add(o, "path",
-		    json_object_new_string(log_escape_n(field, sizeof(field),
-			req->path, strcspn(req->path, "?"))));
+		log_field(&l, "path", req->path, strcspn(req->path, "?"));
 	if (req->query != NULL && req->query[0] != '\0')
-		log_add(o, "query", req->query);
-	log_add(o, "login", req->login);
-	json_object_object_add(o, "status", json_object_new_int(req->status));
-	log_add(o, "cache", req->cache);
+		log_field_str(&l, "query", req->query);
+	log_field_str(&l, "login", req->login);
+	log_field_num(&l, "status", req->status, 0);
+	log_field_str(&l, "cache", req->cache);
 	if (req->upstream_requests > 0) {
-		json_object_object_add(o, "upstream_status",
-		    json_object_new_int64(req->upstream_status));
-		json_object_object_add(o, "upstream_ms",
-		    json_object_new_int64(req->upstream_ms));
-		json_object_object_add(o, "upstream_requests",
-		    json_object_new_int(req->upstream_requests));
+		log_field_num(&l, "upstream_status", req->upstream_status, 0);
+		log_field_num(&l, "upstream_ms", req->upstream_us, 3);
+		log_field_num(&l, "upstream_requests", req->upstream_requests,
+		    0);
 	}
-	json_object_object_add(o, "bytes",
-	    json_object_new_int64((int64_t)req->bytes));
-	snprintf(ms, sizeof(ms), "%ld.%03ld", req->duration_us / 1000,
-	    req->duration_us % 1000);
-	json_object_object_add(o, "duration_ms",
-	    json_object_new_double_s((double)req->duration_us / 1000.0, ms));
+	log_field_num(&l, "bytes", (long long)req->bytes, 0);
+	log_field_num(&l, "duration_ms", req->duration_us, 3);
 	if (req->error[0] != '\0')
-		log_add(o, "error", req->error);
-	log_end(o);
+		log_field_str(&l, "error", req->error);
+	log_end(&l);
 }

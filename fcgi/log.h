@@ -24,11 +24,11 @@ struct log_request {
 	int status;
 	const char *cache; /* MISS, HIT, ...; NULL when not a listing */
 	long upstream_status; /* 0 when GitHub was not asked */
-	long upstream_ms;
+	long long upstream_us;
 	int upstream_requests;
 	size_t bytes; /* body bytes sent */
 	long duration_us;
-	char error[256]; /* detail of a failure; "" when none */
+	char error[384]; /* detail of a failure; "" when none */
 	bool probe; /* a health or metrics scrape: logged at debug */
 };
 

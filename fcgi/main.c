@@ -5,8 +5,7 @@
  * gracefully (requests in flight finish).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -19,6 +18,7 @@
 #include <curl/curl.h>
 #include <fcgiapp.h>
 
+#include "cache.h"
 #include "config.h"
 #include "github.h"
 #include "handler.h"
@@ -27,8 +27,6 @@
 #define MAIN_LISTEN_FD 0
 
 static struct config main_cfg;
-static pthread_mutex_t main_accept_lock = PTHREAD_MUTEX_INITIALIZER;
-static int main_wake[2] = { -1, -1 }; /* written once, at stop */
 static atomic_bool main_stopping;
 
 static void
@@ -55,37 +53,6 @@ main_usage(FILE *fp)
 	    "  --version       print the version\n");
 }
 
-/*
- * Wait until a connection is pending on the listening socket (1) or the
- * service is stopping (0). Called with main_accept_lock held, so one
- * thread waits here while the others wait for the lock.
- */
-static int
-main_wait_for_connection(void)
-{
-	struct pollfd fds[2] = {
-		{ .fd = MAIN_LISTEN_FD, .events = POLLIN },
-		{ .fd = main_wake[0], .events = POLLIN },
-	};
-
-	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_msg(LOG_LEVEL_ERROR, "poll: %s", strerror(errno));
-			return 0;
-		}
-		if (fds[1].revents != 0)
-			return 0;
-		if (fds[0].revents & (POLLERR | POLLNVAL)) {
-			log_msg(LOG_LEVEL_ERROR, "listening socket failed");
-			return 0;
-		}
-		if (fds[0].revents != 0)
-			return 1;
-	}
-}
-
 /* A worker: accept, answer, repeat until the service stops. */
 static void *
 main_worker(void *arg)
@@ -100,15 +67,13 @@ main_worker(void *arg)
 		return NULL;
 	}
 	FCGX_InitRequest(&req, MAIN_LISTEN_FD, 0);
-	for (;;) {
-		int rc = -1;
-
-		pthread_mutex_lock(&main_accept_lock);
-		if (main_wait_for_connection() > 0)
-			rc = FCGX_Accept_r(&req);
-		pthread_mutex_unlock(&main_accept_lock);
-		if (rc < 0)
-			break;
+	/*
+	 * Every worker blocks in accept(2) on the shared socket; the kernel
+	 * hands each connection to one of them. (libfcgi's examples lock
+	 * around accept for old platforms; Linux needs no lock, and one
+	 * costs a context switch a request.)
+	 */
+	while (!atomic_load(&main_stopping) && FCGX_Accept_r(&req) >= 0) {
 		handler_serve(&ctx, &req);
 		FCGX_Finish_r(&req);
 	}
@@ -120,12 +85,18 @@ main_worker(void *arg)
 	return NULL;
 }
 
-/* Ask the accept loop to stop; in-flight requests go on to the end. */
+/*
+ * Stop accepting; requests in flight go on to the end. Shutting the
+ * listening socket down makes every accept(2), blocked or to come, fail
+ * at once (EINVAL), and libfcgi then gives up too.
+ */
 static void
 main_stop(void)
 {
-	if (!atomic_exchange(&main_stopping, true))
-		(void)!write(main_wake[1], "x", 1);
+	if (!atomic_exchange(&main_stopping, true)) {
+		FCGX_ShutdownPending();
+		shutdown(MAIN_LISTEN_FD, SHUT_RDWR);
+	}
 }
 
 static size_t
@@ -184,15 +155,10 @@ main_serve(void)
 		return 2;
 	}
 	if (github_global_init(&main_cfg, err, sizeof(err)) != 0 ||
-	    handler_init(&main_cfg) != 0) {
+	    cache_init(&main_cfg, NULL) != 0 || handler_init(&main_cfg) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}
-	if (pipe2(main_wake, O_CLOEXEC) != 0) {
-		fprintf(stderr, "gists: pipe: %s\n", strerror(errno));
-		return 1;
-	}
-
 	/* Signals go to this thread's sigwait, never to a worker. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -238,6 +204,7 @@ main_serve(void)
 	free(workers);
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();
+	cache_cleanup();
 	github_global_cleanup();
 	return started > 0 ? 0 : 1;
 }

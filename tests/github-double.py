@@ -14,8 +14,8 @@ binds 127.0.0.1 (or ADDR) on a free port (or N) and writes the port to
 PORTFILE once it listens.
 
 Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
-gen-N (N generated gists, e.g. gen-250), empty (no gists); any other login
-is 404. Control, all JSON:
+gen-N (N generated gists, e.g. gen-250; gen-N-x for as many distinct users
+of N gists as you like), empty (no gists); any other login is 404. Control, all JSON:
   GET  /_double/requests      what was asked, oldest first
   GET  /_double/stats         {"requests", "max_in_flight", "in_flight"}
   POST /_double/reset         forget requests, faults, limits and edits
@@ -109,10 +109,14 @@ class State:
         with self.lock:
             if login in self.users:
                 return self.users[login]
-        if login.startswith("gen-") and login[4:].isdigit():
-            n = int(login[4:])
+        # gen-N, or gen-N-anything (distinct users of N gists each)
+        parts = login.split("-", 2)
+        if len(parts) >= 2 and parts[0] == "gen" and parts[1].isdigit():
+            n = int(parts[1])
             if n <= 100000:
-                return (2000000 + n, generated_gists(login, n, 2000000 + n))
+                uid = 2000000 + n if len(parts) == 2 else \
+                    int(hashlib.sha256(login.encode()).hexdigest()[:8], 16)
+                return (uid, generated_gists(login, n, uid))
         return None
 
     def user_by_id(self, uid):

@@ -87,7 +87,11 @@ assert_problem() { # STATUS
 	done
 }
 
+# A rate limit makes the service stop asking GitHub until it lifts, so
+# these tests use instances of their own.
+
 @test "primary rate limit (403, remaining 0): 503 with Retry-After from the reset" {
+	start_test_gists GISTS_CACHE_TTL=0
 	double_fault '{"mode": "ratelimit", "reset_in": 120}'
 	fetch /octocat
 	assert_problem 503
@@ -96,16 +100,35 @@ assert_problem() { # STATUS
 	[ "$retry" -ge 118 ] && [ "$retry" -le 120 ] || fail "Retry-After $retry"
 }
 
-@test "secondary rate limit (429 or 403 with Retry-After): 503, same Retry-After" {
+@test "secondary rate limit (429): 503 with GitHub's Retry-After" {
+	start_test_gists GISTS_CACHE_TTL=0
 	double_fault '{"mode": "secondary", "status": 429, "retry_after": 42}'
 	fetch /octocat
 	assert_problem 503
 	[ "$(header Retry-After)" = 42 ]
-	double_reset
+}
+
+@test "secondary rate limit (403 with Retry-After): 503, same Retry-After" {
+	start_test_gists GISTS_CACHE_TTL=0
 	double_fault '{"mode": "secondary", "status": 403, "retry_after": 7}'
 	fetch /octocat
 	assert_problem 503
 	[ "$(header Retry-After)" = 7 ]
+}
+
+@test "while rate limited, GitHub is not asked again until the limit lifts" {
+	start_test_gists GISTS_CACHE_TTL=0
+	double_fault '{"mode": "secondary", "status": 429, "retry_after": 2, "times": 1}'
+	fetch /octocat
+	assert_problem 503
+	fetch /mallory
+	assert_problem 503
+	[ "$(header Retry-After)" -le 2 ]
+	[ "$(double_count)" = 1 ]
+	sleep 2.1
+	fetch /mallory
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(double_count)" = 2 ]
 }
 
 @test "the double's own limit running out is a 503 with Retry-After >= 1" {
@@ -119,6 +142,8 @@ assert_problem() { # STATUS
 	fetch /octocat
 	assert_problem 503
 	[ "$(header Retry-After)" -ge 1 ]
+	# the second answer said "remaining 0": the third was not even asked
+	[ "$(double_count)" = 2 ]
 }
 
 @test "GitHub too slow (past GISTS_UPSTREAM_TIMEOUT=1): 504" {

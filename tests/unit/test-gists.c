@@ -163,5 +163,37 @@ main(void)
 		    ok_gist);
 		refused(body, "'comments' is of the wrong type");
 	}
+	/* the byte check: UTF-8 by RFC 3629, no raw controls */
+	{
+		static const struct {
+			const char *bytes;
+			int ok;
+		} utf8[] = {
+			{ "plain ASCII \t\r\n", 0 },
+			{ "\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x99 "
+			  "\xf4\x8f\xbf\xbf",
+			    0 },
+			{ "\xc0\xaf", -1 }, /* overlong '/' */
+			{ "\xc1\xbf", -1 }, /* overlong */
+			{ "\xe0\x80\xaf", -1 }, /* overlong */
+			{ "\xf0\x80\x80\xaf", -1 }, /* overlong */
+			{ "\xed\xa0\x80", -1 }, /* surrogate D800 */
+			{ "\xf4\x90\x80\x80", -1 }, /* past U+10FFFF */
+			{ "\xf5\x80\x80\x80", -1 }, { "\xff", -1 },
+			{ "\x80", -1 }, /* lone continuation */
+			{ "\xc3", -1 }, /* cut at the end */
+			{ "\xe2\x82", -1 },
+			{ "\xe2\x28\xa1", -1 }, /* bad continuation */
+			{ "a\x01" "b", -1 }, { "a\x1f" "b", -1 },
+			{ "\x7f", 0 }, /* DEL is not a control here */
+		};
+
+		for (size_t i = 0; i < sizeof(utf8) / sizeof(utf8[0]); i++) {
+			printf("# bytes %zu\n", i);
+			TAP_LONG(gists_check_bytes(utf8[i].bytes,
+				     strlen(utf8[i].bytes), err, sizeof(err)),
+			    utf8[i].ok);
+		}
+	}
 	return tap_done();
 }

@@ -1,0 +1,433 @@
+/* The shared listing cache: a hash table with an LRU list, one mutex. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+
+#define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
+
+struct cache_entry {
+	struct cache_entry *hnext; /* hash chain */
+	struct cache_entry *newer, *older; /* LRU list */
+	uint64_t hash;
+	char *key;
+	struct listing *listing; /* the copy kept; NULL before one */
+	long long fetched_at; /* ms: last fetch or revalidation */
+	long long retry_at; /* ms: after a failed refresh */
+	bool filling; /* a fetch is under way */
+	bool linked; /* in the table and the LRU list */
+	int pins; /* requests holding the entry */
+	/* What the last fetch came to, for the requests that waited. */
+	enum cache_kind last_kind;
+	struct listing *last_listing;
+	struct fetch_outcome last;
+	size_t bytes; /* accounted in cache.bytes */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t filled;
+	struct cache_entry **table;
+	size_t nbuckets;
+	long entries;
+	size_t bytes;
+	long evictions;
+	struct cache_entry *newest, *oldest;
+	long long ttl_ms, stale_ms, max_bytes, wait_ms;
+	cache_clock_fn clock;
+} cache;
+
+static long long
+cache_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+cache_init(const struct config *cfg, cache_clock_fn clock)
+{
+	pthread_condattr_t attr;
+
+	memset(&cache, 0, sizeof(cache));
+	pthread_mutex_init(&cache.lock, NULL);
+	/* waits are timed on the monotonic clock, like everything here */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&cache.filled, &attr);
+	pthread_condattr_destroy(&attr);
+	cache.nbuckets = 256;
+	if ((cache.table = calloc(cache.nbuckets, sizeof(*cache.table))) ==
+	    NULL)
+		return -1;
+	cache.ttl_ms = cfg->cache_ttl * 1000LL;
+	cache.stale_ms = cfg->stale_ttl * 1000LL;
+	cache.max_bytes = cfg->cache_max_bytes;
+	/* one fetch: the first page, then the rest GITHUB_PARALLEL at once */
+	cache.wait_ms = cfg->upstream_timeout * 1000LL *
+		(2 + cfg->max_pages / GITHUB_PARALLEL) +
+	    1000;
+	cache.clock = clock != NULL ? clock : cache_monotonic_ms;
+	return 0;
+}
+
+static void
+cache_free_entry(struct cache_entry *e)
+{
+	listing_unref(e->listing);
+	listing_unref(e->last_listing);
+	free(e->key);
+	free(e);
+}
+
+static uint64_t
+cache_hash(const char *key)
+{
+	return listing_fnv(LISTING_FNV_INIT, key, strlen(key));
+}
+
+static struct cache_entry *
+cache_find(const char *key, uint64_t h)
+{
+	for (struct cache_entry *e = cache.table[h & (cache.nbuckets - 1)];
+	     e != NULL; e = e->hnext)
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+/* Double the table when it holds more entries than buckets. */
+static void
+cache_grow(void)
+{
+	size_t n = cache.nbuckets * 2;
+	struct cache_entry **t = calloc(n, sizeof(*t));
+
+	if (t == NULL)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < cache.nbuckets; i++) {
+		struct cache_entry *e = cache.table[i], *next;
+
+		for (; e != NULL; e = next) {
+			next = e->hnext;
+			e->hnext = t[e->hash & (n - 1)];
+			t[e->hash & (n - 1)] = e;
+		}
+	}
+	free(cache.table);
+	cache.table = t;
+	cache.nbuckets = n;
+}
+
+static void
+cache_lru_remove(struct cache_entry *e)
+{
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		cache.newest = e->older;
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		cache.oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void
+cache_lru_push(struct cache_entry *e)
+{
+	e->older = cache.newest;
+	e->newer = NULL;
+	if (cache.newest != NULL)
+		cache.newest->newer = e;
+	cache.newest = e;
+	if (cache.oldest == NULL)
+		cache.oldest = e;
+}
+
+/* Recompute what e holds and keep the total in step. */
+static void
+cache_account(struct cache_entry *e)
+{
+	size_t bytes = 0;
+
+	if (e->linked)
+		bytes = sizeof(*e) + strlen(e->key) + 1 +
+		    (e->listing != NULL ? e->listing->bytes : 0);
+	cache.bytes = cache.bytes - e->bytes + bytes;
+	e->bytes = bytes;
+}
+
+static struct cache_entry *
+cache_insert(const char *key, uint64_t h)
+{
+	struct cache_entry *e = calloc(1, sizeof(*e));
+	size_t b;
+
+	if (e == NULL || (e->key = strdup(key)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	if (cache.entries >= (long)cache.nbuckets)
+		cache_grow();
+	e->hash = h;
+	b = h & (cache.nbuckets - 1);
+	e->hnext = cache.table[b];
+	cache.table[b] = e;
+	cache_lru_push(e);
+	e->linked = true;
+	cache.entries++;
+	cache_account(e);
+	return e;
+}
+
+/* Take e out of the table; it is freed now, or by its last unpin. */
+static void
+cache_unlink(struct cache_entry *e)
+{
+	struct cache_entry **pp = &cache.table[e->hash & (cache.nbuckets - 1)];
+
+	if (!e->linked)
+		return;
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	cache_lru_remove(e);
+	e->linked = false;
+	cache.entries--;
+	cache_account(e);
+	if (e->pins == 0)
+		cache_free_entry(e);
+}
+
+static void
+cache_unpin(struct cache_entry *e)
+{
+	if (--e->pins == 0 && !e->linked)
+		cache_free_entry(e);
+}
+
+/* Evict least recently used entries until the bound holds. */
+static void
+cache_evict(void)
+{
+	struct cache_entry *e = cache.oldest, *newer;
+
+	for (; e != NULL && (long long)cache.bytes > cache.max_bytes;
+	     e = newer) {
+		newer = e->newer;
+		if (e->filling || e->pins > 0)
+			continue;
+		cache_unlink(e);
+		cache.evictions++;
+	}
+}
+
+/* Give ans a reference to listing, aged from fetched_at. */
+static void
+cache_answer(struct cache_answer *ans, enum cache_kind kind,
+    struct listing *listing, long long fetched_at, long long now)
+{
+	ans->kind = kind;
+	ans->listing = listing_ref(listing);
+	ans->age = now > fetched_at ? (long)((now - fetched_at) / 1000) : 0;
+}
+
+/* Whether e's copy may be served although GitHub failed. */
+static bool
+cache_can_serve_stale(const struct cache_entry *e, long long now)
+{
+	return e->listing != NULL && e->listing->status == 200 &&
+	    now - e->fetched_at < cache.stale_ms;
+}
+
+/* Wait for another request's fetch of e and answer as it did. */
+static void
+cache_wait(struct cache_entry *e, struct cache_answer *ans)
+{
+	/* Waiting is real time, whatever clock decides freshness. */
+	long long deadline = cache_monotonic_ms() + cache.wait_ms;
+	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000),
+		.tv_nsec = (long)(deadline % 1000) * 1000000 };
+
+	e->pins++;
+	while (e->filling &&
+	    pthread_cond_timedwait(&cache.filled, &cache.lock, &ts) !=
+		ETIMEDOUT)
+		;
+	ans->waited = true;
+	if (e->filling) {
+		ans->kind = CACHE_ERROR;
+		ans->fetch.result = FETCH_ERROR;
+		ans->fetch.status = 504;
+		snprintf(ans->fetch.detail, sizeof(ans->fetch.detail),
+		    "GitHub did not answer in time");
+		snprintf(ans->fetch.error, sizeof(ans->fetch.error),
+		    "gave up waiting for another request's fetch");
+	} else {
+		ans->fetch = e->last;
+		ans->fetch.upstream_requests = 0; /* it cost us nothing */
+		ans->fetch.upstream_us = 0;
+		ans->kind = e->last_kind;
+		/* The API calls a request that waited for a fetch a MISS. */
+		if (ans->kind == CACHE_REVALIDATED || ans->kind == CACHE_HIT)
+			ans->kind = CACHE_MISS;
+		if (ans->kind != CACHE_ERROR)
+			cache_answer(ans, ans->kind, e->last_listing,
+			    e->fetched_at, cache.clock());
+	}
+	cache_unpin(e);
+}
+
+/* After a fetch by this request: update e, answer, wake the waiters. */
+static void
+cache_publish(struct cache_entry *e, struct fetch_outcome *out,
+    struct cache_answer *ans)
+{
+	long long now = cache.clock();
+
+	switch (out->result) {
+	case FETCH_NEW:
+		listing_unref(e->listing);
+		e->listing = out->listing; /* the fetch's reference */
+		out->listing = NULL;
+		e->fetched_at = now;
+		e->retry_at = 0;
+		cache_answer(ans, CACHE_MISS, e->listing, now, now);
+		break;
+	case FETCH_NOT_MODIFIED:
+		e->fetched_at = now;
+		e->retry_at = 0;
+		cache_answer(ans, CACHE_REVALIDATED, e->listing, now, now);
+		break;
+	case FETCH_ERROR:
+		if (cache_can_serve_stale(e, now))
+			cache_answer(ans, CACHE_STALE, e->listing,
+			    e->fetched_at, now);
+		else
+			ans->kind = CACHE_ERROR;
+		/* do not ask again for a while; serve the copy meanwhile */
+		e->retry_at = now +
+		    (cache.ttl_ms < CACHE_BACKOFF_MAX_MS
+			    ? cache.ttl_ms
+			    : CACHE_BACKOFF_MAX_MS);
+		break;
+	}
+	ans->fetch = *out;
+	e->last = *out;
+	e->last_kind = ans->kind;
+	listing_unref(e->last_listing);
+	e->last_listing = listing_ref(ans->listing);
+	e->filling = false;
+	cache_account(e);
+	/* nothing to keep, or more than the whole cache may hold */
+	if (e->listing == NULL || (long long)e->bytes > cache.max_bytes)
+		cache_unlink(e);
+	cache_evict();
+	pthread_cond_broadcast(&cache.filled);
+}
+
+void
+cache_get(const char *key, cache_fill_fn fill, void *arg,
+    struct cache_answer *ans)
+{
+	uint64_t h = cache_hash(key);
+	struct cache_entry *e;
+	struct listing *prev;
+	struct fetch_outcome out;
+	long long now;
+
+	memset(ans, 0, sizeof(*ans));
+	pthread_mutex_lock(&cache.lock);
+	now = cache.clock();
+	e = cache_find(key, h);
+	if (e != NULL && e->filling) {
+		cache_wait(e, ans);
+		pthread_mutex_unlock(&cache.lock);
+		return;
+	}
+	if (e != NULL && e->listing != NULL &&
+	    now - e->fetched_at < cache.ttl_ms) {
+		cache_lru_remove(e);
+		cache_lru_push(e);
+		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
+		pthread_mutex_unlock(&cache.lock);
+		return;
+	}
+	if (e != NULL && now < e->retry_at) {
+		/* GitHub failed a moment ago: answer as then, without asking */
+		if (cache_can_serve_stale(e, now))
+			cache_answer(ans, CACHE_STALE, e->listing,
+			    e->fetched_at, now);
+		else {
+			ans->kind = CACHE_ERROR;
+			ans->fetch = e->last;
+			ans->fetch.upstream_requests = 0;
+			ans->fetch.upstream_us = 0;
+		}
+		pthread_mutex_unlock(&cache.lock);
+		return;
+	}
+	if (e == NULL && (e = cache_insert(key, h)) == NULL) {
+		pthread_mutex_unlock(&cache.lock);
+		/* no memory for an entry: fetch without the cache */
+		fill(arg, NULL, &out);
+		ans->fetch = out;
+		ans->fetch.listing = NULL;
+		ans->kind = out.result == FETCH_NEW ? CACHE_MISS : CACHE_ERROR;
+		ans->listing = out.listing;
+		return;
+	}
+	e->filling = true;
+	e->pins++;
+	prev = listing_ref(e->listing);
+	pthread_mutex_unlock(&cache.lock);
+
+	fill(arg, prev, &out);
+
+	pthread_mutex_lock(&cache.lock);
+	cache_publish(e, &out, ans);
+	cache_unpin(e);
+	pthread_mutex_unlock(&cache.lock);
+	listing_unref(prev);
+}
+
+void
+cache_get_stats(struct cache_stats *st)
+{
+	pthread_mutex_lock(&cache.lock);
+	st->entries = cache.entries;
+	st->bytes = cache.bytes;
+	st->evictions = cache.evictions;
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void
+cache_clear(void)
+{
+	pthread_mutex_lock(&cache.lock);
+	for (struct cache_entry *e = cache.oldest, *newer; e != NULL;
+	     e = newer) {
+		newer = e->newer;
+		if (!e->filling && e->pins == 0)
+			cache_unlink(e);
+	}
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void
+cache_cleanup(void)
+{
+	cache_clear();
+	free(cache.table);
+	cache.table = NULL;
+	pthread_cond_destroy(&cache.filled);
+	pthread_mutex_destroy(&cache.lock);
+}

@@ -1,0 +1,153 @@
+/* The /{user} route: cache, fetch, and the answer's headers and body. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cache.h"
+#include "fetch.h"
+#include "listing.h"
+#include "user.h"
+
+static const char *const user_cache_names[] = {
+	[CACHE_MISS] = "MISS",
+	[CACHE_HIT] = "HIT",
+	[CACHE_REVALIDATED] = "REVALIDATED",
+	[CACHE_STALE] = "STALE",
+	[CACHE_ERROR] = "MISS", /* a miss whose fetch failed */
+};
+
+struct user_fill {
+	struct handler_ctx *ctx;
+	const struct listing_key *key;
+};
+
+static void
+user_fill(void *arg, const struct listing *prev, struct fetch_outcome *out)
+{
+	const struct user_fill *uf = arg;
+
+	fetch_listing(uf->ctx->gh, uf->ctx->cfg, uf->key, prev, out);
+}
+
+/* Append one Link target (this service's own URL) to buf. */
+static void
+user_link_add(char *buf, size_t len, const char *user, const struct query *q,
+    long page, const char *rel)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used,
+	    "%s</%s?page=%ld&per_page=%ld%s%s>; rel=\"%s\"",
+	    used > 0 ? ", " : "", user, page, q->per_page,
+	    q->since[0] != '\0' ? "&since=" : "", q->since, rel);
+}
+
+/* RFC 8288 Link for one page, as GitHub's: next and last when there is a
+ * later page, first and prev when there is an earlier one. */
+static void
+user_link(struct http_response *r, const char *user, const struct query *q,
+    const struct listing *l)
+{
+	char buf[1024] = "";
+
+	if (l->next_page > 0)
+		user_link_add(buf, sizeof(buf), user, q, l->next_page, "next");
+	if (l->last_page > 0 && l->next_page > 0)
+		user_link_add(buf, sizeof(buf), user, q, l->last_page, "last");
+	if (q->page > 1) {
+		user_link_add(buf, sizeof(buf), user, q, 1, "first");
+		user_link_add(buf, sizeof(buf), user, q, q->page - 1, "prev");
+	}
+	if (buf[0] != '\0')
+		http_header(r, "Link", buf);
+}
+
+/* Fetch without the cache (GISTS_CACHE_TTL=0): every request asks. */
+static void
+user_uncached(struct user_fill *uf, struct cache_answer *ans)
+{
+	memset(ans, 0, sizeof(*ans));
+	user_fill(uf, NULL, &ans->fetch);
+	ans->kind = ans->fetch.result == FETCH_NEW ? CACHE_MISS : CACHE_ERROR;
+	ans->listing = ans->fetch.listing;
+	ans->fetch.listing = NULL;
+}
+
+static void
+user_release_body(void *body)
+{
+	listing_body_unref(body);
+}
+
+/* The 200 (or 304) for a listing of gists. */
+static void
+user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, const struct cache_answer *ans,
+    struct http_response *r)
+{
+	struct listing *l = ans->listing;
+	char etag[19], cache_control[32];
+	struct listing_body *body;
+
+	listing_etag(l, rt->login, q, etag);
+	http_response_init(r, 200);
+	http_header(r, "Content-Type", "application/json; charset=utf-8");
+	http_header(r, "ETag", etag);
+	http_header(r, "X-Cache", user_cache_names[ans->kind]);
+	http_header_long(r, "Age", ans->age);
+	if (q->paged)
+		user_link(r, rt->login, q, l);
+	if (http_etag_matches(if_none_match, etag)) {
+		/* mod_expire leaves 304s alone: say what the 200 would */
+		r->status = 304;
+		snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
+		    ctx->cfg->cache_ttl);
+		http_header(r, "Cache-Control", cache_control);
+		return;
+	}
+	if ((body = listing_body_get(l, rt->login, q)) == NULL) {
+		http_response_free(r);
+		http_response_init(r, 500);
+		http_problem(r, 500, "out of memory");
+		return;
+	}
+	http_body_shared(r, body->text, body->len, user_release_body, body);
+}
+
+void
+user_serve(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, const char *if_none_match, struct http_response *r,
+    struct log_request *lg)
+{
+	struct listing_key key;
+	struct user_fill uf = { ctx, &key };
+	struct cache_answer ans;
+	char keystr[LISTING_KEY_MAX], detail[96];
+
+	listing_key_init(&key, rt->login, q);
+	if (ctx->cfg->cache_ttl == 0)
+		user_uncached(&uf, &ans);
+	else {
+		listing_key_string(&key, keystr, sizeof(keystr));
+		cache_get(keystr, user_fill, &uf, &ans);
+	}
+	lg->cache = user_cache_names[ans.kind];
+	lg->upstream_requests = ans.fetch.upstream_requests;
+	lg->upstream_status = ans.fetch.upstream_status;
+	lg->upstream_us = ans.fetch.upstream_us;
+
+	if (ans.kind == CACHE_ERROR) {
+		http_problem(r, ans.fetch.status, ans.fetch.detail);
+		if (ans.fetch.status == 503)
+			http_header_long(r, "Retry-After",
+			    ans.fetch.retry_after > 0 ? ans.fetch.retry_after
+						      : 1);
+		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
+	} else if (ans.listing->status == 404) {
+		snprintf(detail, sizeof(detail),
+		    "GitHub user '%s' was not found", rt->login);
+		http_problem(r, 404, detail);
+		http_header(r, "X-Cache", user_cache_names[ans.kind]);
+	} else
+		user_ok(ctx, rt, q, if_none_match, &ans, r);
+	listing_unref(ans.listing);
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# The cache and upstream economy (API.md: headers on 200, errors), counted
+# with the double's request log. Each test runs an instance of its own, so
+# that what one caches does not answer another.
+
+load helpers
+
+setup_file() {
+	start_double
+}
+
+teardown_file() {
+	stop_double
+}
+
+setup() {
+	double_reset
+}
+
+teardown() {
+	stop_test_gists
+}
+
+@test "50 concurrent cold requests cost one upstream request" {
+	start_test_gists
+	double_fault '{"user": "octocat", "mode": "slow", "delay": 1}'
+	seq 1 50 | xargs -P 50 -I{} curl -s -o /dev/null \
+		-w '%{http_code} %header{x-cache}\n' "$BASE/octocat" \
+		>"$BATS_TEST_TMPDIR/codes"
+	[ "$(double_count)" = 1 ]
+	[ "$(grep -c '^200 ' "$BATS_TEST_TMPDIR/codes")" = 50 ]
+	# those that waited for the one fetch are MISSes, later ones HITs
+	[ "$(grep -c -E '^200 (MISS|HIT)$' "$BATS_TEST_TMPDIR/codes")" = 50 ]
+}
+
+@test "a repeat is a HIT with Age, within the TTL, without asking GitHub" {
+	start_test_gists GISTS_CACHE_TTL=60
+	fetch /octocat
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(header Age)" = 0 ]
+	local etag
+	etag=$(header ETag)
+	sleep 1.1
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(header Age)" -ge 1 ]
+	[ "$(header ETag)" = "$etag" ]
+	[ "$(header Cache-Control)" = "max-age=60" ]
+	[ "$(json count)" = 8 ]
+	[ "$(double_count)" = 1 ]
+}
+
+@test "after the TTL: If-None-Match upstream, 304, REVALIDATED, Age 0" {
+	start_test_gists GISTS_CACHE_TTL=1
+	fetch /octocat
+	local etag
+	etag=$(header ETag)
+	[ -n "$(double_request 0 headers etag)" ] || true
+	sleep 1.2
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = REVALIDATED ]
+	[ "$(header Age)" = 0 ]
+	[ "$(header ETag)" = "$etag" ]
+	[ "$(json count)" = 8 ]
+	[ "$(double_count)" = 2 ]
+	[[ "$(double_request 1 headers if-none-match)" =~ ^\"[0-9a-f]{64}\"$ ]]
+	[ -z "$(double_request 0 headers if-none-match)" ]
+	# the revalidated copy is fresh again
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 2 ]
+}
+
+@test "after the TTL, changed data replaces the copy" {
+	start_test_gists GISTS_CACHE_TTL=1
+	double POST user '{"login": "changing", "count": 3}' >/dev/null
+	fetch /changing
+	[ "$(json count)" = 3 ]
+	local etag
+	etag=$(header ETag)
+	double POST user '{"login": "changing", "count": 4}' >/dev/null
+	sleep 1.2
+	fetch /changing
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(json count)" = 4 ]
+	[ "$(header ETag)" != "$etag" ]
+}
+
+@test "GitHub failing after the TTL: the copy is served STALE with its Age" {
+	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=60
+	fetch /octocat
+	sleep 1.2
+	double_fault '{"mode": "status", "status": 502}'
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = STALE ]
+	[ "$(header Age)" -ge 1 ]
+	[ "$(json count)" = 8 ]
+	# and again at once, without asking GitHub while it is failing
+	fetch /octocat
+	[ "$(header X-Cache)" = STALE ]
+	[ "$(double_count)" = 2 ]
+}
+
+@test "GitHub unreachable or too slow: STALE too" {
+	start_test_gists GISTS_CACHE_TTL=1 GISTS_UPSTREAM_TIMEOUT=1
+	fetch /octocat
+	sleep 1.2
+	double_fault '{"mode": "slow", "delay": 3}'
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = STALE ]
+	double_reset
+	sleep 1.2
+	double_fault '{"mode": "reset"}'
+	fetch /octocat
+	[ "$(header X-Cache)" = STALE ]
+}
+
+@test "rate limited after the TTL: STALE instead of 503" {
+	start_test_gists GISTS_CACHE_TTL=1
+	fetch /octocat
+	sleep 1.2
+	double_fault '{"mode": "ratelimit", "reset_in": 60}'
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = STALE ]
+	# and a user with nothing cached gets the 503
+	fetch /mallory
+	[ "$HTTP_STATUS" = 503 ]
+	[ "$(header Retry-After)" -ge 1 ]
+}
+
+@test "past GISTS_STALE_TTL the copy is not served: the error is" {
+	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=2
+	fetch /octocat
+	double_fault '{"mode": "status", "status": 500}'
+	sleep 2.2
+	fetch /octocat
+	[ "$HTTP_STATUS" = 502 ]
+	[ "$(header Content-Type)" = application/problem+json ]
+}
+
+@test "logins in any case share one entry" {
+	start_test_gists
+	fetch /OctoCat
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(json user)" = OctoCat ]
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(json user)" = octocat ]
+	fetch /OCTOCAT
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 1 ]
+}
+
+@test "unknown parameters share the entry; pages and since have their own" {
+	start_test_gists
+	fetch /octocat
+	fetch "/octocat?utm_source=x"
+	[ "$(header X-Cache)" = HIT ]
+	fetch "/octocat?page=1&per_page=3"
+	[ "$(header X-Cache)" = MISS ]
+	fetch "/octocat?per_page=3&page=1&x=y"
+	[ "$(header X-Cache)" = HIT ]
+	fetch "/octocat?since=2024-01-01T00:00:00Z"
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(double_count)" = 3 ]
+}
+
+@test "a user's 404 is cached for the TTL" {
+	start_test_gists
+	local i
+	for i in 1 2 3 4 5; do
+		fetch /no-such-user
+		[ "$HTTP_STATUS" = 404 ]
+	done
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 1 ]
+}
+
+@test "a cached 404 is never served stale" {
+	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=60
+	fetch /no-such-user
+	[ "$HTTP_STATUS" = 404 ]
+	sleep 1.2
+	double_fault '{"mode": "status", "status": 500}'
+	fetch /no-such-user
+	[ "$HTTP_STATUS" = 502 ]
+}
+
+@test "a small GISTS_CACHE_MAX_BYTES evicts the least recently used" {
+	# each gen-40 listing takes about 32 KB (its pages and its rendered
+	# body): two fit in 80 KB, three do not
+	start_test_gists GISTS_CACHE_MAX_BYTES=80000
+	fetch /gen-40
+	fetch /gen-41
+	fetch /gen-40		# gen-40 is now the most recently used
+	[ "$(header X-Cache)" = HIT ]
+	fetch /gen-42		# evicts gen-41
+	fetch /gen-40
+	[ "$(header X-Cache)" = HIT ]
+	fetch /gen-41
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(double_count)" = 4 ]
+}
+
+@test "a listing larger than the whole cache is served, not kept" {
+	start_test_gists GISTS_CACHE_MAX_BYTES=1000
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(double_count)" = 2 ]
+}
+
+@test "GISTS_CACHE_TTL=0: every request goes to GitHub, nothing stale" {
+	start_test_gists GISTS_CACHE_TTL=0
+	fetch /octocat
+	fetch /octocat
+	fetch /octocat
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(header Cache-Control)" = "max-age=0" ]
+	[ "$(double_count)" = 3 ]
+	double_fault '{"mode": "status", "status": 500}'
+	fetch /octocat
+	[ "$HTTP_STATUS" = 502 ]
+}
+
+@test "If-None-Match on a HIT: 304 with ETag, Age and Cache-Control" {
+	start_test_gists GISTS_CACHE_TTL=30
+	fetch /octocat
+	local etag
+	etag=$(header ETag)
+	fetch /octocat -H "If-None-Match: W/$etag"
+	[ "$HTTP_STATUS" = 304 ]
+	[ "$(header ETag)" = "$etag" ]
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(header Cache-Control)" = "max-age=30" ]
+	[ -n "$(header Age)" ]
+	# another spelling of the login is another body, another ETag
+	fetch /OctoCat -H "If-None-Match: $etag"
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header ETag)" != "$etag" ]
+}
