@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Load generators for bench/run.sh, on keep-alive HTTP/1.1 connections.
+
+  client.py miss BASE DOUBLE N      N users that miss: the service's time
+                                    and the double's own time for the same
+                                    user; prints p50/p99 of both and of the
+                                    difference, in ms
+  client.py flood BASE PATH N C     N requests for PATH, C at a time;
+                                    prints the status counts
+  client.py fill BASE PREFIX N C    GET /PREFIX-1 .. /PREFIX-N, C at a time
+"""
+import http.client
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+HEADERS = {"User-Agent": "gists-bench", "Accept": "application/json"}
+
+
+class Client:
+    """One keep-alive connection; reconnects when the server closes."""
+
+    def __init__(self, base):
+        url = urllib.parse.urlsplit(base)
+        self.host, self.port = url.hostname, url.port
+        self.conn = None
+
+    def get(self, path):
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port,
+                                                       timeout=60)
+            try:
+                self.conn.request("GET", path, headers=HEADERS)
+                resp = self.conn.getresponse()
+                resp.read()
+                return resp.status
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        return 0
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def miss(base, double, n):
+    svc, dbl = Client(base), Client(double)
+    stamp = int(time.time())
+    t_svc, t_dbl, added = [], [], []
+    for i in range(int(n)):
+        user = "gen-30-miss%d-%d" % (stamp, i)
+        t0 = time.perf_counter()
+        status_d = dbl.get("/users/%s/gists?per_page=100&page=1" % user)
+        t1 = time.perf_counter()
+        status_s = svc.get("/" + user)
+        t2 = time.perf_counter()
+        if status_d != 200 or status_s != 200:
+            raise SystemExit("unexpected status %d/%d" % (status_d, status_s))
+        t_dbl.append((t1 - t0) * 1000)
+        t_svc.append((t2 - t1) * 1000)
+        added.append(t_svc[-1] - t_dbl[-1])
+    for name, v in (("service", t_svc), ("double", t_dbl), ("added", added)):
+        print("%s p50=%.3f p99=%.3f" % (name, percentile(v, 50),
+                                        percentile(v, 99)))
+
+
+def run_parallel(base, paths, concurrency):
+    local = threading.local()
+    counts = {}
+    lock = threading.Lock()
+
+    def one(path):
+        if not hasattr(local, "client"):
+            local.client = Client(base)
+        status = local.client.get(path)
+        with lock:
+            counts[status] = counts.get(status, 0) + 1
+
+    with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
+        list(pool.map(one, paths))
+    return counts
+
+
+def main(argv):
+    if len(argv) == 4 and argv[0] == "miss":
+        miss(*argv[1:])
+    elif len(argv) == 5 and argv[0] == "flood":
+        counts = run_parallel(argv[1], [argv[2]] * int(argv[3]), argv[4])
+        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
+    elif len(argv) == 5 and argv[0] == "fill":
+        paths = ["/%s-%d" % (argv[2], i) for i in range(1, int(argv[3]) + 1)]
+        counts = run_parallel(argv[1], paths, argv[4])
+        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

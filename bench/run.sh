@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The cache's figures, each beside a baseline measured in the same run:
+#   1. cache-hit throughput of /octocat (wrk), beside the same lighttpd
+#      serving the same bytes as a static file, and beside a trivial
+#      FastCGI responder returning them through the same lighttpd and
+#      conf/lighttpd.conf (the ceiling of this architecture);
+#   2. the latency a miss adds over the GitHub double's own response time;
+#   3. upstream requests spent on 1,000 requests for one user, 100 at once;
+#   4. the responder's resident memory after 1,000 distinct users cached.
+# Run it with `make bench` (it builds what it needs and starts everything
+# itself, on loopback ports). BENCH_DURATION (s, default 10) and
+# BENCH_CONNECTIONS (default 64) shape the wrk runs. Prints a table.
+set -euo pipefail
+
+: "${GISTS_SERVER:?run through make bench}" "${GISTS_BIN:?}" "${GISTS_CONF:?}"
+: "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${TRIVIAL_FCGI:?}" "${BENCH_DIR:?}"
+PYTHON3=${PYTHON3:-python3}
+DURATION=${BENCH_DURATION:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
+unset GITHUB_TOKEN http_proxy https_proxy
+export no_proxy='*'
+
+tmp=$(mktemp -d)
+pids=()	# lighttpds: SIGINT is their graceful stop
+double_pid=
+cleanup() {
+	for pid in "${pids[@]}"; do
+		kill -INT "$pid" 2>/dev/null || true
+	done
+	[ -z "$double_pid" ] || kill "$double_pid" 2>/dev/null || true
+	for pid in "${pids[@]}" $double_pid; do
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() {
+	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_url() {
+	for _ in $(seq 1 100); do
+		curl -s -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	echo "bench: $1 did not come up" >&2
+	exit 1
+}
+# wrk's requests/s, p50 and p99 latency (ms) for a URL: "rps p50 p99"
+measure() {
+	wrk -t2 -c"$CONNS" -d2s "$1" >/dev/null	# warm-up
+	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" | awk '
+		function ms(v) {
+			if (v ~ /us$/) return v / 1000
+			if (v ~ /ms$/) return v + 0
+			if (v ~ /s$/) return v * 1000
+			return v
+		}
+		/Requests\/sec/ { rps = $2 }
+		$1 == "50%" { p50 = ms($2) }
+		$1 == "99%" { p99 = ms($2) }
+		/Non-2xx/ { bad = $NF }
+		END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, bad + 0 }'
+}
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# The GitHub double, with a rate limit that does not get in the way.
+"$PYTHON3" "$GISTS_TESTS/github-double.py" "$tmp/double.port" >/dev/null 2>&1 &
+double_pid=$!
+for _ in $(seq 1 100); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
+DOUBLE="http://127.0.0.1:$(cat "$tmp/double.port")"
+wait_url "$DOUBLE/_double/stats"
+curl -s -X POST --data '{"limit": 100000000}' "$DOUBLE/_double/config" >/dev/null
+double_requests() {
+	curl -s "$DOUBLE/_double/stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
+}
+
+# gists, as shipped (default settings but a TTL that outlasts the run).
+GPORT=$(free_port)
+env PORT="$GPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/gists" \
+	GITHUB_API_URL="$DOUBLE" GISTS_CACHE_TTL=3600 \
+	"$GISTS_SERVER" 2>"$tmp/gists.log" &
+gists_lighttpd=$!
+pids+=("$gists_lighttpd")
+GISTS="http://127.0.0.1:$GPORT"
+wait_url "$GISTS/-/healthz"
+gists_pid=$(pgrep -P "$gists_lighttpd" -x gists)
+rss_start=$(rss_kb "$gists_pid")
+
+mkdir -p "$tmp/docroot"
+curl -s -o "$tmp/docroot/octocat" "$GISTS/octocat"
+
+# The trivial responder through the same lighttpd and configuration.
+TPORT=$(free_port)
+env PORT="$TPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/trivial" \
+	GISTS_BIN="$TRIVIAL_FCGI $tmp/docroot/octocat" GISTS_CACHE_TTL=3600 \
+	"$LIGHTTPD" -D -f "$GISTS_CONF" 2>"$tmp/trivial.log" &
+pids+=($!)
+mkdir -p "$tmp/trivial"
+TRIVIAL="http://127.0.0.1:$TPORT"
+wait_url "$TRIVIAL/octocat"
+
+# lighttpd serving the bytes as a file.
+SPORT=$(free_port)
+env PORT="$SPORT" BENCH_DOCROOT="$tmp/docroot" \
+	"$LIGHTTPD" -D -f "$BENCH_DIR/static.conf" 2>"$tmp/static.log" &
+pids+=($!)
+STATIC="http://127.0.0.1:$SPORT"
+wait_url "$STATIC/octocat"
+
+read -r s_rps s_p50 s_p99 s_bad <<<"$(measure "$STATIC/octocat")"
+read -r t_rps t_p50 t_p99 t_bad <<<"$(measure "$TRIVIAL/octocat")"
+read -r g_rps g_p50 g_p99 g_bad <<<"$(measure "$GISTS/octocat")"
+
+# Misses: 300 users, one by one.
+miss=$("$PYTHON3" "$BENCH_DIR/client.py" miss "$GISTS" "$DOUBLE" 300)
+read -r m_svc50 m_svc99 <<<"$(awk '/^service/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
+read -r m_dbl50 m_dbl99 <<<"$(awk '/^double/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
+read -r m_add50 m_add99 <<<"$(awk '/^added/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
+
+# Economy: 1,000 requests, 100 at once, one cold user; GitHub slowed to
+# 50 ms so that the first hundred really overlap.
+curl -s -X POST --data '{"latency": 0.05}' "$DOUBLE/_double/config" >/dev/null
+before=$(double_requests)
+flood=$("$PYTHON3" "$BENCH_DIR/client.py" flood "$GISTS" /gen-30-flood 1000 100)
+upstream=$(( $(double_requests) - before ))
+curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+
+# Memory: 1,000 distinct users of 30 gists each.
+fill=$("$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-30-mem 1000 16)
+rss_end=$(rss_kb "$gists_pid")
+cache_bytes=$(curl -s "$GISTS/-/metrics" | awk '/^gists_cache_bytes / { print $2 }')
+
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+cat <<EOF
+$(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s --latency; \`make bench\`
+
+| measure | gists | baseline | ratio |
+| --- | ---: | ---: | ---: |
+| cache hits /octocat, req/s | $g_rps | trivial FastCGI $t_rps | $(pct "$g_rps" "$t_rps") |
+| | | static file $s_rps | $(pct "$g_rps" "$s_rps") |
+| hit latency p50 / p99, ms | $g_p50 / $g_p99 | trivial $t_p50 / $t_p99, static $s_p50 / $s_p99 | |
+| non-2xx during wrk | $g_bad | trivial $t_bad, static $s_bad | |
+| miss latency p50 / p99, ms (300 users) | $m_svc50 / $m_svc99 | double alone $m_dbl50 / $m_dbl99 | added $m_add50 / $m_add99 |
+| upstream requests for 1,000 requests, 100 at once | $upstream | ideal 1 | answers: $flood |
+| responder RSS, KiB | $rss_end after 1,000 users | $rss_start at start | cache holds ${cache_bytes:-?} B of 67108864 |
+EOF
+echo
+echo "(fill answers: $fill)"
