@@ -6,7 +6,9 @@
 #      conf/lighttpd.conf (the ceiling of this architecture);
 #   2. the latency a miss adds over the GitHub double's own response time;
 #   3. upstream requests spent on 1,000 requests for one user, 100 at once;
-#   4. the responder's resident memory after 1,000 distinct users cached.
+#   4. the responder's resident memory after 1,000 distinct users cached;
+#   5. a 1,000-gist listing (ten pages) beside a one-page listing, with
+#      GitHub answering each page after 300 ms.
 # Run it with `make bench` (it builds what it needs and starts everything
 # itself, on loopback ports). BENCH_DURATION (s, default 10) and
 # BENCH_CONNECTIONS (default 64) shape the wrk runs. Prints a table.
@@ -132,6 +134,18 @@ fill=$("$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-30-mem 1000 16)
 rss_end=$(rss_kb "$gists_pid")
 cache_bytes=$(curl -s "$GISTS/-/metrics" | awk '/^gists_cache_bytes / { print $2 }')
 
+# Pages: ten pages against one, each page 300 ms upstream; five cold
+# users of each, the median.
+curl -s -X POST --data '{"latency": 0.3}' "$DOUBLE/_double/config" >/dev/null
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ten=$(for i in 1 2 3 4 5; do
+	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-1000-pages$i"
+done | median)
+one=$(for i in 1 2 3 4 5; do
+	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-100-pages$i"
+done | median)
+curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 cat <<EOF
 $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s --latency; \`make bench\`
@@ -145,6 +159,7 @@ $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s -
 | miss latency p50 / p99, ms (300 users) | $m_svc50 / $m_svc99 | double alone $m_dbl50 / $m_dbl99 | added $m_add50 / $m_add99 |
 | upstream requests for 1,000 requests, 100 at once | $upstream | ideal 1 | answers: $flood |
 | responder RSS, KiB | $rss_end after 1,000 users | $rss_start at start | cache holds ${cache_bytes:-?} B of 67108864 |
+| 1,000-gist listing (10 pages, 300 ms each upstream), s | $ten | one page (100 gists) $one | $(awk -v a="$ten" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |
 EOF
 echo
 echo "(fill answers: $fill)"

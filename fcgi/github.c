@@ -222,6 +222,14 @@ github_client_new(void)
 		free(gh);
 		return NULL;
 	}
+	/*
+	 * Keep idle connections: by default libcurl keeps 4 per transfer in
+	 * the multi handle, which closes most of them as a listing's pages
+	 * finish when the upstream speaks HTTP/1.1 (GitHub multiplexes
+	 * HTTP/2 on one).
+	 */
+	curl_multi_setopt(gh->multi, CURLMOPT_MAXCONNECTS,
+	    (long)GITHUB_PARALLEL * 2);
 	return gh;
 }
 

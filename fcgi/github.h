@@ -11,7 +11,7 @@
 #define GITHUB_ETAG_MAX 128
 #define GITHUB_ERR_LEN 256
 #define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
-#define GITHUB_PARALLEL 6 /* pages of one listing in flight at once */
+#define GITHUB_PARALLEL 10 /* pages of one listing in flight at once */
 
 enum github_outcome {
 	GITHUB_OK, /* 200 with a body */

@@ -314,7 +314,8 @@ class Handler(BaseHTTPRequestHandler):
                                      "private, max-age=60, s-maxage=60"),
                     ("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")]
         last = max(1, -(-len(gists) // per_page))
-        link = self.link(uid, per_page, page, last, since)
+        link = self.link(uid, per_page, page, last, since,
+                         with_last=not (fault and fault["mode"] == "nolast"))
         if link:
             headers.append(("Link", link))
         if not_modified:
@@ -323,7 +324,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.trickle(body, headers, float(fault.get("delay", 1)))
         return self.send(200, body, headers)
 
-    def link(self, uid, per_page, page, last, since):
+    def link(self, uid, per_page, page, last, since, with_last=True):
         base = "http://%s:%d/user/%d/gists?per_page=%d" % (
             self.server.server_address[0], self.server.server_address[1],
             uid, per_page)
@@ -331,7 +332,9 @@ class Handler(BaseHTTPRequestHandler):
             base += "&since=" + urllib.parse.quote(since)
         rels = []
         if page < last:
-            rels += [(page + 1, "next"), (last, "last")]
+            rels += [(page + 1, "next")]
+            if with_last:
+                rels += [(last, "last")]
         if page > 1:
             rels += [(page - 1, "prev"), (1, "first")]
         return ", ".join('<%s&page=%d>; rel="%s"' % (base, n, rel)
@@ -364,7 +367,7 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(float(fault.get("delay", 5)))
             return False
-        if mode == "trickle":
+        if mode in ("trickle", "nolast"):
             return False
         if mode == "status":
             status = int(fault.get("status", 500))
@@ -449,6 +452,13 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
 
+class Server(ThreadingHTTPServer):
+    # listen(2)'s backlog: the default of 5 drops the SYNs of a burst of
+    # concurrent page requests, which then wait a second to retry
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def main(argv):
     bind, port = "127.0.0.1", 0
     while len(argv) >= 2 and argv[0] in ("--bind", "--port"):
@@ -460,9 +470,7 @@ def main(argv):
     if len(argv) < 1:
         print(__doc__, file=sys.stderr)
         return 2
-    server = ThreadingHTTPServer((bind, port), Handler)
-    server.daemon_threads = True
-    server.request_queue_size = 256
+    server = Server((bind, port), Handler)
     server.state = State(argv[1] if len(argv) > 1 else FIXTURES)
     tmp = argv[0] + ".tmp"
     with open(tmp, "w") as fp:

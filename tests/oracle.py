@@ -4,6 +4,9 @@
   oracle.py expect FIXTURE USER [PAGE PER_PAGE]
       print the body API.md says /USER must answer when GitHub holds the
       gists of FIXTURE (the whole list, or one page of it)
+  oracle.py expect-url DOUBLE USER [SINCE]
+      print the whole-listing body for USER built from every page the
+      GitHub double at DOUBLE serves (100 a page, as GitHub pages)
   oracle.py same EXPECTED ACTUAL
       exit 0 when the two JSON files hold the same value: same members,
       same order of array items, strings equal to the byte; else print
@@ -13,6 +16,8 @@
 """
 import json
 import sys
+import urllib.parse
+import urllib.request
 
 
 def compact(gist):
@@ -52,6 +57,27 @@ def expect(fixture, user, page=None, per_page=None):
     return body
 
 
+def expect_url(double, user, since=None):
+    """The whole listing, page by page, straight from the double."""
+    gists, page = [], 1
+    while True:
+        query = {"per_page": 100, "page": page}
+        if since:
+            query["since"] = since
+        req = urllib.request.Request(
+            "%s/users/%s/gists?%s" % (double, user,
+                                      urllib.parse.urlencode(query)),
+            headers={"User-Agent": "oracle"})
+        with urllib.request.urlopen(req) as resp:
+            items = json.load(resp)
+        gists += items
+        if len(items) < 100:
+            break
+        page += 1
+    return {"user": user, "count": len(gists),
+            "gists": [compact(g) for g in gists]}
+
+
 def diff(want, got, path="$"):
     """The first difference between two JSON values, or None."""
     if type(want) is not type(got):
@@ -79,6 +105,10 @@ def diff(want, got, path="$"):
 def main(argv):
     if len(argv) >= 3 and argv[0] == "expect":
         json.dump(expect(*argv[1:]), sys.stdout, ensure_ascii=False)
+        print()
+        return 0
+    if len(argv) in (3, 4) and argv[0] == "expect-url":
+        json.dump(expect_url(*argv[1:]), sys.stdout, ensure_ascii=False)
         print()
         return 0
     if len(argv) == 3 and argv[0] == "same":
