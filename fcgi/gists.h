@@ -21,7 +21,6 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen);
  * Whether body[0..len) is UTF-8 without raw control characters (but tab,
  * LF, CR): 0, or -1 with err. Part of gists_from_github; for tests.
  */
-int gists_check_bytes(const char *body, size_t len, char *err,
-    size_t errlen);
+int gists_check_bytes(const char *body, size_t len, char *err, size_t errlen);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "github.h"
 #include "link.h"
+#include "metrics.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
 #define GITHUB_RETRY_DEFAULT 60
@@ -482,6 +483,8 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
 	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
 	    time(NULL));
+	metrics_upstream(f->status, (long)usec, f->ratelimit_remaining,
+	    f->ratelimit_reset);
 	if (f->outcome == GITHUB_RATE_LIMITED)
 		github_block(f->retry_after);
 	else if (f->ratelimit_remaining == 0 && f->ratelimit_reset > 0)

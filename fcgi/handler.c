@@ -11,6 +11,7 @@
 #include "http.h"
 #include "user.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "reqid.h"
 #include "route.h"
@@ -120,6 +121,22 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		    "application/json; charset=utf-8");
 		http_body(r, handler_index_body, handler_index_len);
 		break;
+	case ROUTE_METRICS: {
+		size_t len = 0;
+		char *text = metrics_render(&len);
+
+		lg->probe = true;
+		if (text == NULL) {
+			http_problem(r, 500, "out of memory");
+			break;
+		}
+		http_response_init(r, 200);
+		http_header(r, "Content-Type",
+		    "text/plain; version=0.0.4; charset=utf-8");
+		http_header(r, "Cache-Control", "no-store");
+		http_body_owned(r, text, len);
+		break;
+	}
 	case ROUTE_HEALTHZ:
 		lg->probe = true;
 		http_response_init(r, 200);
@@ -145,6 +162,23 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 	}
 }
 
+static enum metrics_route
+handler_metrics_route(enum route_kind kind)
+{
+	switch (kind) {
+	case ROUTE_USER:
+		return METRICS_ROUTE_USER;
+	case ROUTE_INDEX:
+		return METRICS_ROUTE_INDEX;
+	case ROUTE_HEALTHZ:
+		return METRICS_ROUTE_HEALTHZ;
+	case ROUTE_METRICS:
+		return METRICS_ROUTE_METRICS;
+	default:
+		return METRICS_ROUTE_OTHER;
+	}
+}
+
 void
 handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
 {
@@ -155,6 +189,7 @@ handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
 	long start = handler_now_us();
 	bool head;
 
+	metrics_request_begin();
 	memset(&lg, 0, sizeof(lg));
 	http_response_init(&r, 500);
 	reqid_assign(reqid, FCGX_GetParam("HTTP_X_REQUEST_ID", req->envp));
@@ -177,6 +212,8 @@ handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
 	lg.status = r.status;
 	lg.bytes = head ? 0 : r.body_len;
 	lg.duration_us = handler_now_us() - start;
+	metrics_request_end(handler_metrics_route(rt.kind), r.status,
+	    lg.duration_us);
 	log_request(&lg);
 	http_response_free(&r);
 }

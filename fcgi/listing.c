@@ -121,8 +121,7 @@ void
 listing_seal(struct listing *l)
 {
 	uint64_t h = LISTING_FNV_INIT;
-	long meta[4] = { l->status, l->truncated, l->next_page,
-		l->last_page };
+	long meta[4] = { l->status, l->truncated, l->next_page, l->last_page };
 	size_t items = 0;
 
 	for (size_t i = 0; i < l->npages; i++) {

@@ -23,6 +23,7 @@
 #include "github.h"
 #include "handler.h"
 #include "log.h"
+#include "metrics.h"
 
 #define MAIN_LISTEN_FD 0
 
@@ -154,6 +155,7 @@ main_serve(void)
 		    "see --help\n");
 		return 2;
 	}
+	metrics_init();
 	if (github_global_init(&main_cfg, err, sizeof(err)) != 0 ||
 	    cache_init(&main_cfg, NULL) != 0 || handler_init(&main_cfg) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);

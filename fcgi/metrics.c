@@ -1,0 +1,359 @@
+/* Prometheus metrics: atomic counters, rendered on scrape. */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "cache.h"
+#include "github.h"
+#include "metrics.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The statuses we answer; anything else is counted as "other". */
+static const int metrics_statuses[] = { 200, 304, 400, 404, 405, 500, 502, 503,
+	504 };
+#define METRICS_STATUSES (NELEM(metrics_statuses) + 1)
+
+static const char *const metrics_route_names[METRICS_ROUTES] = {
+	"user",
+	"index",
+	"healthz",
+	"metrics",
+	"other",
+};
+static const char *const metrics_cache_names[METRICS_CACHES] = {
+	"hit",
+	"miss",
+	"revalidated",
+	"stale",
+	"error",
+};
+static const char *const metrics_class_names[] = {
+	"error",
+	"1xx",
+	"2xx",
+	"3xx",
+	"4xx",
+	"5xx",
+};
+
+/* Upper bounds, in microseconds; the last bucket is +Inf. */
+static const long metrics_request_buckets[] = { 500, 1000, 2500, 5000, 10000,
+	25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+	10000000 };
+static const long metrics_upstream_buckets[] = { 5000, 10000, 25000, 50000,
+	100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000, 30000000 };
+
+#define REQ_BUCKETS (NELEM(metrics_request_buckets) + 1)
+#define UP_BUCKETS (NELEM(metrics_upstream_buckets) + 1)
+
+static struct {
+	double start_time;
+	atomic_long in_flight;
+	atomic_ulong requests[METRICS_ROUTES][METRICS_STATUSES];
+	atomic_ulong req_bucket[METRICS_ROUTES][REQ_BUCKETS];
+	atomic_ullong req_sum_us[METRICS_ROUTES];
+	atomic_ulong cache[METRICS_CACHES];
+	atomic_ulong upstream[NELEM(metrics_class_names)];
+	atomic_ulong up_bucket[UP_BUCKETS];
+	atomic_ullong up_sum_us;
+	atomic_long ratelimit_remaining; /* -1: not seen yet */
+	atomic_long ratelimit_reset;
+} metrics;
+
+void
+metrics_init(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	metrics.start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+	atomic_store(&metrics.ratelimit_remaining, -1);
+	atomic_store(&metrics.ratelimit_reset, -1);
+}
+
+void
+metrics_request_begin(void)
+{
+	atomic_fetch_add_explicit(&metrics.in_flight, 1, memory_order_relaxed);
+}
+
+/* The bucket a duration falls in (the first bound it does not exceed). */
+static size_t
+metrics_bucket(const long *bounds, size_t n, long us)
+{
+	size_t i = 0;
+
+	while (i < n && us > bounds[i])
+		i++;
+	return i;
+}
+
+void
+metrics_request_end(enum metrics_route route, int status, long duration_us)
+{
+	size_t s = 0;
+
+	while (s < NELEM(metrics_statuses) && metrics_statuses[s] != status)
+		s++;
+	atomic_fetch_add_explicit(&metrics.requests[route][s], 1,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(
+	    &metrics.req_bucket[route][metrics_bucket(metrics_request_buckets,
+		NELEM(metrics_request_buckets), duration_us)],
+	    1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics.req_sum_us[route],
+	    (unsigned long long)(duration_us > 0 ? duration_us : 0),
+	    memory_order_relaxed);
+	atomic_fetch_sub_explicit(&metrics.in_flight, 1, memory_order_relaxed);
+}
+
+void
+metrics_cache_result(enum metrics_cache result)
+{
+	atomic_fetch_add_explicit(&metrics.cache[result], 1,
+	    memory_order_relaxed);
+}
+
+void
+metrics_upstream(long status, long duration_us, long remaining, long reset)
+{
+	size_t class =
+	    status >= 100 && status < 600 ? (size_t)(status / 100) : 0;
+
+	atomic_fetch_add_explicit(&metrics.upstream[class], 1,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics.up_bucket
+				       [metrics_bucket(metrics_upstream_buckets,
+					   NELEM(metrics_upstream_buckets),
+					   duration_us)],
+	    1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics.up_sum_us,
+	    (unsigned long long)(duration_us > 0 ? duration_us : 0),
+	    memory_order_relaxed);
+	if (remaining >= 0)
+		atomic_store_explicit(&metrics.ratelimit_remaining, remaining,
+		    memory_order_relaxed);
+	if (reset >= 0)
+		atomic_store_explicit(&metrics.ratelimit_reset, reset,
+		    memory_order_relaxed);
+}
+
+/* A growing text buffer; once out of memory it stays failed. */
+struct metrics_buf {
+	char *text;
+	size_t len, cap;
+	int failed;
+};
+
+static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+metrics_printf(struct metrics_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = 1;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		char *p = realloc(b->text, b->cap * 2 + (size_t)n);
+
+		if (p == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->text = p;
+		b->cap = b->cap * 2 + (size_t)n;
+	}
+}
+
+static void
+metrics_family(struct metrics_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	metrics_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+/* One histogram's series: cumulative buckets, sum, count. */
+static void
+metrics_histogram(struct metrics_buf *b, const char *name, const char *labels,
+    const long *bounds, size_t nbounds, atomic_ulong *counts,
+    unsigned long long sum_us)
+{
+	unsigned long cumulative = 0;
+	const char *sep = labels[0] != '\0' ? "," : "";
+
+	for (size_t i = 0; i <= nbounds; i++) {
+		cumulative +=
+		    atomic_load_explicit(&counts[i], memory_order_relaxed);
+		if (i < nbounds)
+			metrics_printf(b, "%s_bucket{%s%sle=\"%g\"} %lu\n",
+			    name, labels, sep, (double)bounds[i] / 1e6,
+			    cumulative);
+		else
+			metrics_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %lu\n",
+			    name, labels, sep, cumulative);
+	}
+	metrics_printf(b, "%s_sum%s%s%s %.6f\n", name, labels[0] ? "{" : "",
+	    labels, labels[0] ? "}" : "", (double)sum_us / 1e6);
+	metrics_printf(b, "%s_count%s%s%s %lu\n", name, labels[0] ? "{" : "",
+	    labels, labels[0] ? "}" : "", cumulative);
+}
+
+/* Resident memory from /proc/self/statm, in bytes; 0 when unknown. */
+static unsigned long
+metrics_rss(void)
+{
+	unsigned long size = 0, resident = 0;
+	FILE *fp = fopen("/proc/self/statm", "r");
+
+	if (fp == NULL)
+		return 0;
+	if (fscanf(fp, "%lu %lu", &size, &resident) != 2)
+		resident = 0;
+	fclose(fp);
+	return resident * (unsigned long)sysconf(_SC_PAGESIZE);
+}
+
+char *
+metrics_render(size_t *len)
+{
+	struct metrics_buf b = { .cap = 8192 };
+	struct cache_stats cs;
+	char labels[64];
+	long remaining, reset;
+
+	if ((b.text = malloc(b.cap)) == NULL)
+		return NULL;
+
+	metrics_family(&b, "gists_requests_total", "counter",
+	    "Requests answered, by route and HTTP status.");
+	for (size_t r = 0; r < METRICS_ROUTES; r++)
+		for (size_t s = 0; s < METRICS_STATUSES; s++) {
+			unsigned long n =
+			    atomic_load_explicit(&metrics.requests[r][s],
+				memory_order_relaxed);
+			char status[8] = "other";
+
+			if (n == 0)
+				continue;
+			if (s < NELEM(metrics_statuses))
+				snprintf(status, sizeof(status), "%d",
+				    metrics_statuses[s]);
+			metrics_printf(&b,
+			    "gists_requests_total{route=\"%s\","
+			    "status=\"%s\"} %lu\n",
+			    metrics_route_names[r], status, n);
+		}
+
+	metrics_family(&b, "gists_request_duration_seconds", "histogram",
+	    "Time from a request's arrival at the responder to its answer.");
+	for (size_t r = 0; r < METRICS_ROUTES; r++) {
+		snprintf(labels, sizeof(labels), "route=\"%s\"",
+		    metrics_route_names[r]);
+		metrics_histogram(&b, "gists_request_duration_seconds", labels,
+		    metrics_request_buckets, NELEM(metrics_request_buckets),
+		    metrics.req_bucket[r], atomic_load(&metrics.req_sum_us[r]));
+	}
+
+	metrics_family(&b, "gists_requests_in_flight", "gauge",
+	    "Requests being answered now.");
+	metrics_printf(&b, "gists_requests_in_flight %ld\n",
+	    atomic_load(&metrics.in_flight));
+
+	metrics_family(&b, "gists_cache_results_total", "counter",
+	    "Listing answers by where they came from: hit, miss, revalidated "
+	    "(GitHub said 304), stale (GitHub failed, an older copy), error "
+	    "(GitHub failed, nothing to serve).");
+	for (size_t c = 0; c < METRICS_CACHES; c++)
+		metrics_printf(&b,
+		    "gists_cache_results_total{result=\"%s\"} "
+		    "%lu\n",
+		    metrics_cache_names[c], atomic_load(&metrics.cache[c]));
+
+	cache_get_stats(&cs);
+	metrics_family(&b, "gists_cache_entries", "gauge",
+	    "Listings (and 404s) in the cache.");
+	metrics_printf(&b, "gists_cache_entries %ld\n", cs.entries);
+	metrics_family(&b, "gists_cache_bytes", "gauge",
+	    "Memory the cache accounts for (bounded by "
+	    "GISTS_CACHE_MAX_BYTES).");
+	metrics_printf(&b, "gists_cache_bytes %zu\n", cs.bytes);
+	metrics_family(&b, "gists_cache_evictions_total", "counter",
+	    "Entries evicted to stay within GISTS_CACHE_MAX_BYTES.");
+	metrics_printf(&b, "gists_cache_evictions_total %ld\n", cs.evictions);
+
+	metrics_family(&b, "gists_upstream_requests_total", "counter",
+	    "Requests to GitHub, by HTTP status class (error: no answer).");
+	for (size_t c = 0; c < NELEM(metrics_class_names); c++)
+		metrics_printf(&b,
+		    "gists_upstream_requests_total{class=\"%s\"} "
+		    "%lu\n",
+		    metrics_class_names[c], atomic_load(&metrics.upstream[c]));
+
+	metrics_family(&b, "gists_upstream_duration_seconds", "histogram",
+	    "Time of one request to GitHub.");
+	metrics_histogram(&b, "gists_upstream_duration_seconds", "",
+	    metrics_upstream_buckets, NELEM(metrics_upstream_buckets),
+	    metrics.up_bucket, atomic_load(&metrics.up_sum_us));
+
+	remaining = atomic_load(&metrics.ratelimit_remaining);
+	reset = atomic_load(&metrics.ratelimit_reset);
+	metrics_family(&b, "gists_github_ratelimit_remaining", "gauge",
+	    "GitHub's X-RateLimit-Remaining, as last seen (absent until "
+	    "seen).");
+	if (remaining >= 0)
+		metrics_printf(&b, "gists_github_ratelimit_remaining %ld\n",
+		    remaining);
+	metrics_family(&b, "gists_github_ratelimit_reset_timestamp_seconds",
+	    "gauge", "GitHub's X-RateLimit-Reset (Unix time), as last seen.");
+	if (reset >= 0)
+		metrics_printf(&b,
+		    "gists_github_ratelimit_reset_timestamp_seconds %ld\n",
+		    reset);
+	metrics_family(&b, "gists_github_backoff_seconds", "gauge",
+	    "Seconds until GitHub is asked again after a rate limit (0: no "
+	    "back-off).");
+	metrics_printf(&b, "gists_github_backoff_seconds %ld\n",
+	    github_blocked_for());
+
+	metrics_family(&b, "gists_build_info", "gauge",
+	    "Always 1; the labels say what runs.");
+	metrics_printf(&b, "gists_build_info{version=\"%s\",curl=\"%s\"} 1\n",
+	    PACKAGE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+	metrics_family(&b, "process_start_time_seconds", "gauge",
+	    "Start time of the responder since the Unix epoch, in seconds.");
+	metrics_printf(&b, "process_start_time_seconds %.3f\n",
+	    metrics.start_time);
+	metrics_family(&b, "process_resident_memory_bytes", "gauge",
+	    "Resident memory of the responder, in bytes.");
+	metrics_printf(&b, "process_resident_memory_bytes %lu\n",
+	    metrics_rss());
+
+	if (b.failed) {
+		free(b.text);
+		return NULL;
+	}
+	*len = b.len;
+	return b.text;
+}

@@ -1,0 +1,53 @@
+/*
+ * Counters for /-/metrics (Prometheus text format 0.0.4). Everything on a
+ * request's path is a relaxed atomic add: no lock, no allocation.
+ */
+#ifndef GISTS_METRICS_H
+#define GISTS_METRICS_H
+
+#include <stddef.h>
+
+enum metrics_route {
+	METRICS_ROUTE_USER,
+	METRICS_ROUTE_INDEX,
+	METRICS_ROUTE_HEALTHZ,
+	METRICS_ROUTE_METRICS,
+	METRICS_ROUTE_OTHER, /* unknown or malformed paths */
+	METRICS_ROUTES,
+};
+
+enum metrics_cache {
+	METRICS_CACHE_HIT,
+	METRICS_CACHE_MISS,
+	METRICS_CACHE_REVALIDATED,
+	METRICS_CACHE_STALE,
+	METRICS_CACHE_ERROR, /* a miss whose fetch failed */
+	METRICS_CACHES,
+};
+
+/* Remember the start time. */
+void metrics_init(void);
+
+/* A request begins (in flight) and ends (counted, timed). */
+void metrics_request_begin(void);
+void
+metrics_request_end(enum metrics_route route, int status, long duration_us);
+
+/* A /{user} answer came from the cache this way. */
+void metrics_cache_result(enum metrics_cache result);
+
+/*
+ * One upstream request finished: HTTP status (0 when there was none, a
+ * transport failure), how long it took, and GitHub's rate-limit headers
+ * (-1 when absent).
+ */
+void
+metrics_upstream(long status, long duration_us, long remaining, long reset);
+
+/*
+ * The exposition, in a new buffer (caller frees), or NULL. Gauges that
+ * live elsewhere (cache size, rate-limit back-off) are read here.
+ */
+char *metrics_render(size_t *len);
+
+#endif
