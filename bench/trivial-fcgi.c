@@ -19,7 +19,6 @@ static size_t body_len;
 static char head[256];
 static int head_len;
 
-
 /* lighttpd stops its backends with SIGTERM; libfcgi's own handler only
  * wakes one accepting thread, so end the process outright. */
 static void
@@ -59,8 +58,10 @@ main(int argc, char **argv)
 	fseek(fp, 0, SEEK_END);
 	n = ftell(fp);
 	rewind(fp);
-	if (n < 0 || (body = malloc((size_t)n)) == NULL)
+	if (n < 0 || (body = malloc((size_t)n)) == NULL) {
+		fclose(fp);
 		return 1;
+	}
 	body_len = fread(body, 1, (size_t)n, fp);
 	fclose(fp);
 	head_len = snprintf(head, sizeof(head),

@@ -64,8 +64,8 @@ cache_init(const struct config *cfg, cache_clock_fn clock)
 	pthread_cond_init(&cache.filled, &attr);
 	pthread_condattr_destroy(&attr);
 	cache.nbuckets = 256;
-	if ((cache.table = calloc(cache.nbuckets, sizeof(*cache.table))) ==
-	    NULL)
+	if ((cache.table = calloc(cache.nbuckets,
+		 sizeof(struct cache_entry *))) == NULL)
 		return -1;
 	cache.ttl_ms = cfg->cache_ttl * 1000LL;
 	cache.stale_ms = cfg->stale_ttl * 1000LL;
@@ -108,7 +108,7 @@ static void
 cache_grow(void)
 {
 	size_t n = cache.nbuckets * 2;
-	struct cache_entry **t = calloc(n, sizeof(*t));
+	struct cache_entry **t = calloc(n, sizeof(struct cache_entry *));
 
 	if (t == NULL)
 		return; /* longer chains, still correct */

@@ -268,29 +268,30 @@ github_fetch_clear(struct github_fetch *f)
 static struct curl_slist *
 github_headers(const struct github_fetch *f)
 {
-	struct curl_slist *list = NULL, *l;
+	const char *lines[4];
+	struct curl_slist *list = NULL;
 	char inm[GITHUB_ETAG_MAX + 32];
+	size_t n = 0;
 
-	l = curl_slist_append(list, "Accept: application/vnd.github+json");
-	if (l == NULL)
-		return NULL;
-	list = l;
-	if ((l = curl_slist_append(list, "X-GitHub-Api-Version: 2022-11-28")) ==
-	    NULL)
-		goto fail;
-	if (github.auth_header != NULL &&
-	    (l = curl_slist_append(list, github.auth_header)) == NULL)
-		goto fail;
+	lines[n++] = "Accept: application/vnd.github+json";
+	lines[n++] = "X-GitHub-Api-Version: 2022-11-28";
+	if (github.auth_header != NULL)
+		lines[n++] = github.auth_header;
 	if (f->if_none_match != NULL && f->if_none_match[0] != '\0') {
 		snprintf(inm, sizeof(inm), "If-None-Match: %s",
 		    f->if_none_match);
-		if ((l = curl_slist_append(list, inm)) == NULL)
-			goto fail;
+		lines[n++] = inm;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct curl_slist *l = curl_slist_append(list, lines[i]);
+
+		if (l == NULL) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = l;
 	}
 	return list;
-fail:
-	curl_slist_free_all(list);
-	return NULL;
 }
 
 /* Start one fetch on an idle slot; on failure the fetch is FAILED. */
@@ -469,7 +470,6 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 	struct github_fetch *f = x->fetch;
 	long status = 0;
 	curl_off_t usec = 0;
-	const char *link;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
@@ -491,8 +491,9 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 		/* that was the last request GitHub allows until the reset */
 		github_block(f->ratelimit_reset - (long)time(NULL));
 	if (rc == CURLE_OK) {
+		const char *link = github_header(x->easy, "Link");
+
 		github_keep_etag(f, github_header(x->easy, "ETag"));
-		link = github_header(x->easy, "Link");
 		f->next_page = link_find_page(link, "next");
 		f->last_page = link_find_page(link, "last");
 	}

@@ -19,7 +19,7 @@ listing_key_init(struct listing_key *key, const char *login,
 	size_t i;
 
 	memset(key, 0, sizeof(*key));
-	for (i = 0; login[i] != '\0' && i < ROUTE_LOGIN_MAX; i++)
+	for (i = 0; i < ROUTE_LOGIN_MAX && login[i] != '\0'; i++)
 		key->login[i] = (char)tolower((unsigned char)login[i]);
 	key->q = *q;
 }
@@ -224,7 +224,7 @@ listing_serialize_gists(struct json_object *jso, struct printbuf *pb, int level,
 }
 
 char *
-listing_render(const struct listing *l, const char *user, const struct query *q,
+listing_render(struct listing *l, const char *user, const struct query *q,
     size_t *len)
 {
 	struct json_object *o = json_object_new_object();
@@ -233,8 +233,7 @@ listing_render(const struct listing *l, const char *user, const struct query *q,
 	char *copy = NULL;
 
 	/* The items are JSON json-c wrote; embed them without re-parsing. */
-	json_object_set_serializer(gists, listing_serialize_gists,
-	    (void *)(uintptr_t)l, NULL);
+	json_object_set_serializer(gists, listing_serialize_gists, l, NULL);
 	json_object_object_add(o, "user", json_object_new_string(user));
 	if (q->paged) {
 		json_object_object_add(o, "page",

@@ -97,8 +97,8 @@ void listing_unref(struct listing *l);
  * ["truncated",] "gists"}, user as requested. Returns a new string, or
  * NULL; *len is its length.
  */
-char *listing_render(const struct listing *l, const char *user,
-    const struct query *q, size_t *len);
+char *listing_render(struct listing *l, const char *user, const struct query *q,
+    size_t *len);
 
 /*
  * The rendered body for user and q's shape: the memo when it matches,

@@ -19,6 +19,7 @@
 #define LOG_FIELD_MAX 512
 
 static enum log_level log_level = LOG_LEVEL_INFO;
+static int log_fd = STDERR_FILENO;
 
 struct log_line {
 	char buf[LOG_LINE_MAX];
@@ -31,6 +32,12 @@ void
 log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+void
+log_set_fd(int fd)
+{
+	log_fd = fd;
 }
 
 int
@@ -174,7 +181,8 @@ log_end(struct log_line *l)
 	}
 	l->buf[l->len++] = '}';
 	l->buf[l->len++] = '\n';
-	(void)!write(STDERR_FILENO, l->buf, l->len);
+	if (log_fd >= 0)
+		(void)!write(log_fd, l->buf, l->len);
 }
 
 void

@@ -100,8 +100,10 @@ main_stop(void)
 	}
 }
 
+/* curl's write callback type fixes the non-const char * */
 static size_t
-main_discard(char *data, size_t size, size_t nmemb, void *userp)
+main_discard(char *data, /* NOLINT(readability-non-const-parameter) */
+    size_t size, size_t nmemb, void *userp)
 {
 	(void)data;
 	(void)userp;

@@ -159,11 +159,12 @@ static void
 metrics_printf(struct metrics_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	if (b->failed)
 		return;
 	for (;;) {
+		int n;
+
 		va_start(ap, fmt);
 		n = vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);
@@ -224,14 +225,22 @@ metrics_histogram(struct metrics_buf *b, const char *name, const char *labels,
 static unsigned long
 metrics_rss(void)
 {
-	unsigned long size = 0, resident = 0;
+	char buf[128], *p, *end;
+	unsigned long resident;
 	FILE *fp = fopen("/proc/self/statm", "r");
+	size_t n;
 
 	if (fp == NULL)
 		return 0;
-	if (fscanf(fp, "%lu %lu", &size, &resident) != 2)
-		resident = 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	fclose(fp);
+	buf[n] = '\0';
+	/* "size resident shared ...", in pages */
+	if ((p = strchr(buf, ' ')) == NULL)
+		return 0;
+	resident = strtoul(p + 1, &end, 10);
+	if (end == p + 1)
+		return 0;
 	return resident * (unsigned long)sysconf(_SC_PAGESIZE);
 }
 

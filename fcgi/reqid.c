@@ -60,7 +60,8 @@ reqid_assign(char *out, const char *incoming)
 	uint64_t words[2];
 
 	if (reqid_valid(incoming)) {
-		strcpy(out, incoming);
+		/* valid means at most REQID_MAX bytes */
+		memcpy(out, incoming, strlen(incoming) + 1);
 		return;
 	}
 	words[0] = reqid_next();

@@ -94,7 +94,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
     struct http_response *r)
 {
 	struct listing *l = ans->listing;
-	char etag[19], cache_control[32];
+	char etag[19];
 	struct listing_body *body;
 
 	listing_etag(l, rt->login, q, etag);
@@ -106,6 +106,8 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	if (q->paged)
 		user_link(r, rt->login, q, l);
 	if (http_etag_matches(if_none_match, etag)) {
+		char cache_control[32];
+
 		/* mod_expire leaves 304s alone: say what the 200 would */
 		r->status = 304;
 		snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
@@ -130,12 +132,14 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	struct listing_key key;
 	struct user_fill uf = { ctx, &key };
 	struct cache_answer ans;
-	char keystr[LISTING_KEY_MAX], detail[96];
+	char detail[96];
 
 	listing_key_init(&key, rt->login, q);
 	if (ctx->cfg->cache_ttl == 0)
 		user_uncached(&uf, &ans);
 	else {
+		char keystr[LISTING_KEY_MAX];
+
 		listing_key_string(&key, keystr, sizeof(keystr));
 		cache_get(keystr, user_fill, &uf, &ans);
 	}

@@ -172,8 +172,7 @@ teardown() {
 
 @test "a user's 404 is cached for the TTL" {
 	start_test_gists
-	local i
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		fetch /no-such-user
 		[ "$HTTP_STATUS" = 404 ]
 	done

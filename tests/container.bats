@@ -89,7 +89,8 @@ setup() {
 	[ "$("$ENGINE" inspect -f '{{.Config.User}}' "$CONTAINER")" = www-data ]
 	run "$ENGINE" exec "$CONTAINER" id -u
 	assert_output 33
-	# every process in the container
+	# every process in the container (the script runs in the container)
+	# shellcheck disable=SC2016
 	run "$ENGINE" exec "$CONTAINER" sh -c \
 		'for p in /proc/[0-9]*; do awk "/^Uid:/ { print \$2 }" $p/status; done | sort -u'
 	assert_output 33

@@ -8,10 +8,11 @@ If-None-Match give 304, rate-limit headers count down and a spent limit
 answers 403. It records every request so tests can assert what was sent
 and how many requests a scenario cost, and it can be told to fail.
 
-  github-double.py [--bind ADDR] [--port N] PORTFILE [FIXTURES_DIR]
+  github-double.py [--bind ADDR] [--port N] [--tls CERT KEY] PORTFILE
+                   [FIXTURES_DIR]
 
-binds 127.0.0.1 (or ADDR) on a free port (or N) and writes the port to
-PORTFILE once it listens.
+binds 127.0.0.1 (or ADDR) on a free port (or N), speaking HTTPS with
+--tls, and writes the port to PORTFILE once it listens.
 
 Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
 gen-N (N generated gists, e.g. gen-250; gen-N-x for as many distinct users
@@ -34,6 +35,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -314,8 +316,21 @@ class Handler(BaseHTTPRequestHandler):
                                      "private, max-age=60, s-maxage=60"),
                     ("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")]
         last = max(1, -(-len(gists) // per_page))
+        mode = fault["mode"] if fault else None
         link = self.link(uid, per_page, page, last, since,
-                         with_last=not (fault and fault["mode"] == "nolast"))
+                         with_last=mode != "nolast")
+        if mode == "evil_link":
+            link = link.replace("http://%s:%d" % self.server.server_address,
+                                "https://evil.example")
+        elif mode == "loop_link":
+            link = '<http://%s:%d/user/%d/gists?per_page=%d&page=1>; ' \
+                'rel="next"' % (self.server.server_address + (uid, per_page))
+        elif mode == "huge_last":
+            link = '<http://%s:%d/user/%d/gists?per_page=%d&page=%d>; ' \
+                'rel="next", <http://%s:%d/user/%d/gists?per_page=%d&' \
+                'page=99999999>; rel="last"' % (
+                    self.server.server_address + (uid, per_page, page + 1) +
+                    self.server.server_address + (uid, per_page))
         if link:
             headers.append(("Link", link))
         if not_modified:
@@ -367,8 +382,22 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(float(fault.get("delay", 5)))
             return False
-        if mode in ("trickle", "nolast"):
+        if mode in ("trickle", "nolast", "evil_link", "loop_link",
+                    "huge_last"):
             return False
+        if mode == "reset_mid":
+            body = json.dumps(self.server.state.user("octocat")[1]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+            return True
         if mode == "status":
             status = int(fault.get("status", 500))
             self.send(status, fault.get("body", {"message": "Server Error"}),
@@ -460,17 +489,24 @@ class Server(ThreadingHTTPServer):
 
 
 def main(argv):
-    bind, port = "127.0.0.1", 0
-    while len(argv) >= 2 and argv[0] in ("--bind", "--port"):
+    bind, port, tls = "127.0.0.1", 0, None
+    while len(argv) >= 2 and argv[0] in ("--bind", "--port", "--tls"):
         if argv[0] == "--bind":
             bind = argv[1]
-        else:
+        elif argv[0] == "--port":
             port = int(argv[1])
+        else:
+            tls = (argv[1], argv[2])
+            argv = argv[1:]
         argv = argv[2:]
     if len(argv) < 1:
         print(__doc__, file=sys.stderr)
         return 2
     server = Server((bind, port), Handler)
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.state = State(argv[1] if len(argv) > 1 else FIXTURES)
     tmp = argv[0] + ".tmp"
     with open(tmp, "w") as fp:

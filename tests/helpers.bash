@@ -76,8 +76,22 @@ start_gists() {
 	mkdir -p "$dir"
 	SERVER_LOG="$dir/server.log"
 	export SERVER_LOG
+	if [ "${GISTS_SANITIZERS:-no}" = yes ]; then
+		# reports go to files that stop_gists looks for
+		export ASAN_OPTIONS="log_path=$dir/asan:detect_leaks=1"
+		export UBSAN_OPTIONS="log_path=$dir/ubsan:print_stacktrace=1"
+	fi
+	local bin=$GISTS_BIN
+	if [ "${GISTS_VALGRIND:-0}" = 1 ]; then
+		# lighttpd starts the responder under memcheck; its reports
+		# go to files that stop_gists looks for
+		bin="$dir/gists-valgrind"
+		printf '#!/bin/sh\nexec valgrind -q --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99 --log-file=%s/valgrind.%%p %s "$@"\n' \
+			"$dir" "$GISTS_BIN" >"$bin"
+		chmod +x "$bin"
+	fi
 	env PORT="$port" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$dir/run" \
-		GITHUB_API_URL="$UPSTREAM" "$@" \
+		GITHUB_API_URL="$UPSTREAM" GISTS_BIN="$bin" "$@" \
 		"$GISTS_SERVER" >>"$SERVER_LOG" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	BASE="http://127.0.0.1:$port"
@@ -88,11 +102,34 @@ start_gists() {
 # Stop lighttpd gracefully (SIGINT) and wait for it and the responder.
 stop_gists() {
 	local pidfile="${GISTS_STATE:-$BATS_FILE_TMPDIR/gists}/pid" pid
+	local children
 	[ -f "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
+	children=$(pgrep -P "$pid" || true)
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
+	# the responder outlives lighttpd a moment (it finishes, then the
+	# sanitizers check for leaks): wait for it, 10 s at most
+	for _ in $(seq 1 100); do
+		# shellcheck disable=SC2086 # a list of PIDs, or none
+		kill -0 $children 2>/dev/null || break
+		sleep 0.1
+	done
+	sanitizer_reports "$(dirname "$pidfile")"
+}
+
+# Fail, showing them, if the sanitizers or valgrind reported anything in
+# DIR (valgrind -q writes a log only when it has something to say).
+sanitizer_reports() {
+	local f found=0
+	for f in "$1"/asan.* "$1"/ubsan.* "$1"/valgrind.*; do
+		[ -s "$f" ] || continue
+		found=1
+		echo "# sanitizer report $f:" >&3
+		sed 's/^/#   /' "$f" >&3
+	done
+	[ "$found" = 0 ]
 }
 
 # A test's own instance: start_test_gists VAR=value...; BASE changes for

@@ -14,8 +14,8 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_gists
 	stop_double
+	stop_gists	# last: its status (sanitizer reports) is the verdict
 }
 
 setup() {

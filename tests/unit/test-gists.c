@@ -184,7 +184,12 @@ main(void)
 			{ "\xc3", -1 }, /* cut at the end */
 			{ "\xe2\x82", -1 },
 			{ "\xe2\x28\xa1", -1 }, /* bad continuation */
-			{ "a\x01" "b", -1 }, { "a\x1f" "b", -1 },
+			{ "a\x01"
+			  "b",
+			    -1 },
+			{ "a\x1f"
+			  "b",
+			    -1 },
 			{ "\x7f", 0 }, /* DEL is not a control here */
 		};
 
