@@ -8,7 +8,14 @@
   client.py flood BASE PATH N C     N requests for PATH, C at a time;
                                     prints the status counts
   client.py fill BASE PREFIX N C    GET /PREFIX-1 .. /PREFIX-N, C at a time
+  client.py soak BASE SECONDS C USERS
+                                    C clients for SECONDS, each asking for
+                                    one of USERS distinct users (gen-20-sN)
+                                    at random, with some unknown users and
+                                    malformed paths; prints the counts of
+                                    answers as expected / unexpected
 """
+import random
 import http.client
 import sys
 import threading
@@ -88,6 +95,46 @@ def run_parallel(base, paths, concurrency):
     return counts
 
 
+def soak(base, seconds, concurrency, users):
+    """Mixed traffic until the deadline; every answer checked."""
+    deadline = time.time() + float(seconds)
+    lock = threading.Lock()
+    tally = {"expected": 0, "unexpected": 0}
+    samples = []
+
+    def client(seed):
+        rnd = random.Random(seed)
+        c = Client(base)
+        while time.time() < deadline:
+            roll = rnd.random()
+            if roll < 0.9:
+                path, want = "/gen-20-s%d" % rnd.randrange(int(users)), 200
+            elif roll < 0.95:
+                path, want = "/nobody-%d" % rnd.randrange(100), 404
+            else:
+                path, want = "/%%2e%%2e/x%d" % rnd.randrange(100), 400
+            try:
+                status = c.get(path)
+            except (http.client.HTTPException, OSError) as e:
+                status = -1
+                path += " (%s)" % e
+            with lock:
+                key = "expected" if status == want else "unexpected"
+                tally[key] += 1
+                if key == "unexpected" and len(samples) < 5:
+                    samples.append("%s -> %d" % (path, status))
+
+    threads = [threading.Thread(target=client, args=(i,))
+               for i in range(int(concurrency))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("expected=%d unexpected=%d %s" % (tally["expected"],
+                                           tally["unexpected"],
+                                           " ".join(samples)))
+
+
 def main(argv):
     if len(argv) == 4 and argv[0] == "miss":
         miss(*argv[1:])
@@ -98,6 +145,8 @@ def main(argv):
         paths = ["/%s-%d" % (argv[2], i) for i in range(1, int(argv[3]) + 1)]
         counts = run_parallel(argv[1], paths, argv[4])
         print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
+    elif len(argv) == 5 and argv[0] == "soak":
+        soak(*argv[1:])
     else:
         print(__doc__, file=sys.stderr)
         return 2
