@@ -17,7 +17,7 @@ unset GITHUB_TOKEN http_proxy https_proxy
 export no_proxy='*'
 
 tmp=$(mktemp -d)
-lighttpd_pid= double_pid=
+lighttpd_pid='' double_pid=''
 cleanup() {
 	[ -z "$lighttpd_pid" ] || kill -INT "$lighttpd_pid" 2>/dev/null || true
 	[ -z "$double_pid" ] || kill "$double_pid" 2>/dev/null || true

@@ -176,6 +176,9 @@ config_parse_url(const struct config_var *var, const char *value,
 		len--;
 	if ((cfg->api_url = strndup(value, len)) == NULL)
 		return config_fail(err, errlen, var, NULL, "out of memory");
+	/* the scheme in lower case ("HTTPS://" is https://) */
+	for (char *p = cfg->api_url; *p != ':'; p++)
+		*p = (char)tolower((unsigned char)*p);
 	return 0;
 }
 

@@ -88,6 +88,8 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 {
 	struct query q;
 	char err[QUERY_ERR_LEN];
+	/* Errors are pages for browsers; ?format= can say so on /{user}. */
+	bool html = http_prefers_html(FCGX_GetParam("HTTP_ACCEPT", req->envp));
 
 	/*
 	 * Route on the raw target: lighttpd's PATH_INFO is decoded and
@@ -96,21 +98,23 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 	route_match_uri(lg->path, rt);
 	switch (rt->kind) {
 	case ROUTE_BAD_PATH:
-		http_problem(r, 400,
+		http_error(r, 400,
 		    "the path must be /{user}, where user is "
 		    "a GitHub login: 1 to 39 ASCII letters, digits or hyphens, "
-		    "not starting with a hyphen");
+		    "not starting with a hyphen",
+		    html);
 		return;
 	case ROUTE_NOT_FOUND:
-		http_problem(r, 404,
+		http_error(r, 404,
 		    "there is nothing at this path; "
-		    "GET / lists the routes");
+		    "GET / lists the routes",
+		    html);
 		return;
 	default:
 		break;
 	}
 	if (!route_method_allowed(lg->method)) {
-		http_problem(r, 405, "only GET and HEAD are allowed here");
+		http_error(r, 405, "only GET and HEAD are allowed here", html);
 		http_header(r, "Allow", "GET, HEAD");
 		return;
 	}
@@ -148,16 +152,21 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 	case ROUTE_USER:
 		lg->login = rt->login;
 		if (query_parse(lg->query, &q, err, sizeof(err)) != 0) {
-			http_problem(r, 400, err);
+			http_error(r, 400, err, html);
+			http_header(r, "Vary", "Accept");
 			break;
 		}
+		if (q.format != QUERY_FORMAT_AUTO)
+			html = q.format == QUERY_FORMAT_HTML;
 		user_serve(ctx, rt, &q,
-		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), r, lg);
+		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), html, r,
+		    lg);
 		break;
 	default:
-		http_problem(r, 404,
+		http_error(r, 404,
 		    "there is nothing at this path; "
-		    "GET / lists the routes");
+		    "GET / lists the routes",
+		    html);
 		break;
 	}
 }

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
+#include "html.h"
 #include "http.h"
 #include "log.h"
 
@@ -224,4 +226,108 @@ http_etag_matches(const char *if_none_match, const char *etag)
 			return true;
 	}
 	return false;
+}
+
+/* The quality of range r[0..n) (params after ';'), or -1 when malformed. */
+static int
+http_quality(const char *params, size_t n)
+{
+	/* q is a value from 0 to 1 with up to three decimals: in thousandths */
+	for (size_t i = 0; i + 1 < n; i++) {
+		const char *p = params + i;
+		int q = 0;
+
+		if (!((p[0] == 'q' || p[0] == 'Q') && p[1] == '=' &&
+			(i == 0 || params[i - 1] == ';' ||
+			    params[i - 1] == ' ')))
+			continue;
+		p += 2;
+		if (*p == '1')
+			q = 1000;
+		else if (*p != '0')
+			return -1;
+		p++;
+		if (*p == '.') {
+			int digits = 0;
+
+			for (p++; *p >= '0' && *p <= '9' && digits < 3; p++) {
+				q += (*p - '0') *
+				    (digits == 0          ? 100
+					    : digits == 1 ? 10
+							  : 1);
+				digits++;
+			}
+		}
+		return q > 1000 ? 1000 : q;
+	}
+	return 1000;
+}
+
+bool
+http_prefers_html(const char *accept)
+{
+	/* best match for each: 3 exact, 2 type/x, 1 x/x; and its quality */
+	int html_spec = 0, json_spec = 0, html_q = 0, json_q = 0;
+	const char *p = accept;
+
+	if (p == NULL)
+		return false;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+		size_t type_len = strcspn(p, ";,");
+		const char *t = p;
+		int q, hs = 0, js = 0;
+
+		while (type_len > 0 && (*t == ' ' || *t == '\t')) {
+			t++;
+			type_len--;
+		}
+		while (type_len > 0 &&
+		    (t[type_len - 1] == ' ' || t[type_len - 1] == '\t'))
+			type_len--;
+		q = http_quality(p + (t - p) + type_len,
+		    n - (size_t)(t - p) - type_len);
+#define IS(s) (type_len == sizeof(s) - 1 && strncasecmp(t, s, type_len) == 0)
+		if (IS("text/html"))
+			hs = 3;
+		else if (IS("text/*"))
+			hs = 2;
+		if (IS("application/json"))
+			js = 3;
+		else if (IS("application/*"))
+			js = 2;
+		if (IS("*/*"))
+			hs = js = 1;
+#undef IS
+		if (q >= 0 && hs > html_spec) {
+			html_spec = hs;
+			html_q = q;
+		}
+		if (q >= 0 && js > json_spec) {
+			json_spec = js;
+			json_q = q;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return html_q > json_q;
+}
+
+void
+http_error(struct http_response *r, int status, const char *detail, bool html)
+{
+	char *page;
+	size_t len = 0;
+
+	if (!html ||
+	    (page = html_error(status, http_reason(status), detail, &len)) ==
+		NULL) {
+		http_problem(r, status, detail);
+		return;
+	}
+	r->status = status;
+	http_header(r, "Content-Type", "text/html; charset=utf-8");
+	http_header(r, "Cache-Control", "no-store");
+	http_body_owned(r, page, len);
 }

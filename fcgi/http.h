@@ -70,6 +70,21 @@ void http_response_free(struct http_response *r);
  */
 bool http_etag_matches(const char *if_none_match, const char *etag);
 
+/*
+ * Whether an Accept header prefers text/html to application/json: by
+ * quality, the most specific range matching each (text/html, then
+ * text/ and application/ wildcards, then the full wildcard). Ties, no header
+ * and an unparsable one prefer JSON.
+ */
+bool http_prefers_html(const char *accept);
+
+/*
+ * Make r an error answer for status with detail: problem+json, or, for
+ * html, a short page with the same status, title and detail.
+ */
+void
+http_error(struct http_response *r, int status, const char *detail, bool html);
+
 /* The reason phrase of a status ("Not Found"). */
 const char *http_reason(int status);
 

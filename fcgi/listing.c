@@ -130,9 +130,10 @@ listing_seal(struct listing *l)
 		items += l->pages[i].len + 1;
 	}
 	l->hash = listing_fnv(h, meta, sizeof(meta));
-	/* the pages, and the rendered body the memo will hold (as long) */
+	/* the pages, and the bodies the memo will hold: the JSON about as
+	 * long as the pages, the HTML about twice */
 	l->bytes = sizeof(*l) + l->npages * sizeof(*l->pages) + items +
-	    sizeof(struct listing_body) + items + 128;
+	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items + 4096;
 }
 
 struct listing *
@@ -151,7 +152,8 @@ listing_unref(struct listing *l)
 	for (size_t i = 0; i < l->npages; i++)
 		free(l->pages[i].items);
 	free(l->pages);
-	listing_body_unref(l->memo);
+	for (int i = 0; i < LISTING_FORMATS; i++)
+		listing_body_unref(l->memo[i]);
 	pthread_mutex_destroy(&l->memo_lock);
 	free(l);
 }
@@ -166,16 +168,14 @@ listing_body_unref(struct listing_body *b)
 }
 
 struct listing_body *
-listing_body_get(struct listing *l, const char *user, const struct query *q)
+listing_body_get(struct listing *l, enum listing_format format, const char *key,
+    listing_render_fn render, void *arg)
 {
-	long page = q->paged ? q->page : 0;
-	long per_page = q->paged ? q->per_page : 0;
 	struct listing_body *b, *old;
 
 	pthread_mutex_lock(&l->memo_lock);
-	b = l->memo;
-	if (b != NULL && b->page == page && b->per_page == per_page &&
-	    strcmp(b->user, user) == 0) {
+	b = l->memo[format];
+	if (b != NULL && strcmp(b->key, key) == 0) {
 		atomic_fetch_add(&b->refs, 1);
 		pthread_mutex_unlock(&l->memo_lock);
 		return b;
@@ -184,17 +184,15 @@ listing_body_get(struct listing *l, const char *user, const struct query *q)
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
-	if ((b->text = listing_render(l, user, q, &b->len)) == NULL) {
+	if ((b->text = render(l, arg, &b->len)) == NULL) {
 		free(b);
 		return NULL;
 	}
-	snprintf(b->user, sizeof(b->user), "%s", user);
-	b->page = page;
-	b->per_page = per_page;
+	snprintf(b->key, sizeof(b->key), "%s", key);
 	atomic_init(&b->refs, 2); /* the memo's and the caller's */
 	pthread_mutex_lock(&l->memo_lock);
-	old = l->memo;
-	l->memo = b;
+	old = l->memo[format];
+	l->memo[format] = b;
 	pthread_mutex_unlock(&l->memo_lock);
 	listing_body_unref(old);
 	return b;
@@ -254,14 +252,11 @@ listing_render(struct listing *l, const char *user, const struct query *q,
 }
 
 void
-listing_etag(const struct listing *l, const char *user, const struct query *q,
-    char out[19])
+listing_etag(const struct listing *l, const char *key, char out[19])
 {
 	uint64_t h = listing_fnv(LISTING_FNV_INIT, &l->hash, sizeof(l->hash));
-	long shape[2] = { q->paged ? q->page : 0, q->paged ? q->per_page : 0 };
 
-	/* the body is a function of the listing, the user and the shape */
-	h = listing_fnv(h, user, strlen(user));
-	h = listing_fnv(h, shape, sizeof(shape));
+	/* the body is a function of the listing and the key */
+	h = listing_fnv(h, key, strlen(key));
 	snprintf(out, 19, "\"%016llx\"", (unsigned long long)h);
 }

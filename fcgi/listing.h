@@ -36,11 +36,19 @@ struct listing_page {
 	char etag[GITHUB_ETAG_MAX + 1]; /* GitHub's, "" when none */
 };
 
+/* The representations a listing is rendered as. */
+enum listing_format {
+	LISTING_JSON,
+	LISTING_HTML,
+	LISTING_FORMATS,
+};
+
+#define LISTING_BODY_KEY_MAX 192
+
 /* A rendered 200 body, shared while requests send it. */
 struct listing_body {
 	atomic_int refs;
-	char user[ROUTE_LOGIN_MAX + 1]; /* as requested */
-	long page, per_page; /* 0, 0 for a full listing */
+	char key[LISTING_BODY_KEY_MAX]; /* what the body is a function of */
 	char *text;
 	size_t len;
 };
@@ -57,12 +65,13 @@ struct listing {
 	uint64_t hash; /* of everything above; ETags derive from it */
 	size_t bytes; /* memory held, for the cache's bound */
 	/*
-	 * The one mutable part: the body last rendered, reused by the next
-	 * request that asks with the same spelling of the login (most do),
-	 * so that a cache hit renders nothing.
+	 * The one mutable part: the body last rendered in each format,
+	 * reused by the next request that asks for the same representation
+	 * (most use one spelling of the login), so that a hit renders
+	 * nothing.
 	 */
 	pthread_mutex_t memo_lock;
-	struct listing_body *memo;
+	struct listing_body *memo[LISTING_FORMATS];
 };
 
 /* The key of /{user} with query q: login lower-cased. */
@@ -100,18 +109,22 @@ void listing_unref(struct listing *l);
 char *listing_render(struct listing *l, const char *user, const struct query *q,
     size_t *len);
 
+/* Render l (as arg says) into a new string; *len is its length. */
+typedef char *(*listing_render_fn)(struct listing *l, void *arg, size_t *len);
+
 /*
- * The rendered body for user and q's shape: the memo when it matches,
- * else a new rendering that becomes the memo. Returns a reference, or
+ * The body of l in format whose representation key is key (everything
+ * besides l that the body depends on): the memo when its key matches,
+ * else render's result, which becomes the memo. Returns a reference, or
  * NULL when out of memory.
  */
 struct listing_body *
-listing_body_get(struct listing *l, const char *user, const struct query *q);
+listing_body_get(struct listing *l, enum listing_format format, const char *key,
+    listing_render_fn render, void *arg);
 void listing_body_unref(struct listing_body *b);
 
-/* Our strong ETag of that body, without rendering it, in out[19]. */
-void listing_etag(const struct listing *l, const char *user,
-    const struct query *q, char out[19]);
+/* Our strong ETag of the body with that key, without rendering it. */
+void listing_etag(const struct listing *l, const char *key, char out[19]);
 
 /* A 64-bit FNV-1a-style hash of bytes, continuing from h (start with
  * LISTING_FNV_INIT); for ETags and the cache's table, not security. */

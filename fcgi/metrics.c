@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "github.h"
 #include "metrics.h"
@@ -145,59 +146,16 @@ metrics_upstream(long status, long duration_us, long remaining, long reset)
 		    memory_order_relaxed);
 }
 
-/* A growing text buffer; once out of memory it stays failed. */
-struct metrics_buf {
-	char *text;
-	size_t len, cap;
-	int failed;
-};
-
-static void metrics_printf(struct metrics_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 static void
-metrics_printf(struct metrics_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (b->failed)
-		return;
-	for (;;) {
-		int n;
-
-		va_start(ap, fmt);
-		n = vsnprintf(b->text + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		char *p = realloc(b->text, b->cap * 2 + (size_t)n);
-
-		if (p == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->text = p;
-		b->cap = b->cap * 2 + (size_t)n;
-	}
-}
-
-static void
-metrics_family(struct metrics_buf *b, const char *name, const char *type,
+metrics_family(struct buf *b, const char *name, const char *type,
     const char *help)
 {
-	metrics_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-	    type);
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* One histogram's series: cumulative buckets, sum, count. */
 static void
-metrics_histogram(struct metrics_buf *b, const char *name, const char *labels,
+metrics_histogram(struct buf *b, const char *name, const char *labels,
     const long *bounds, size_t nbounds, atomic_ulong *counts,
     unsigned long long sum_us)
 {
@@ -208,16 +166,15 @@ metrics_histogram(struct metrics_buf *b, const char *name, const char *labels,
 		cumulative +=
 		    atomic_load_explicit(&counts[i], memory_order_relaxed);
 		if (i < nbounds)
-			metrics_printf(b, "%s_bucket{%s%sle=\"%g\"} %lu\n",
-			    name, labels, sep, (double)bounds[i] / 1e6,
-			    cumulative);
+			buf_printf(b, "%s_bucket{%s%sle=\"%g\"} %lu\n", name,
+			    labels, sep, (double)bounds[i] / 1e6, cumulative);
 		else
-			metrics_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %lu\n",
-			    name, labels, sep, cumulative);
+			buf_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name,
+			    labels, sep, cumulative);
 	}
-	metrics_printf(b, "%s_sum%s%s%s %.6f\n", name, labels[0] ? "{" : "",
-	    labels, labels[0] ? "}" : "", (double)sum_us / 1e6);
-	metrics_printf(b, "%s_count%s%s%s %lu\n", name, labels[0] ? "{" : "",
+	buf_printf(b, "%s_sum%s%s%s %.6f\n", name, labels[0] ? "{" : "", labels,
+	    labels[0] ? "}" : "", (double)sum_us / 1e6);
+	buf_printf(b, "%s_count%s%s%s %lu\n", name, labels[0] ? "{" : "",
 	    labels, labels[0] ? "}" : "", cumulative);
 }
 
@@ -247,13 +204,12 @@ metrics_rss(void)
 char *
 metrics_render(size_t *len)
 {
-	struct metrics_buf b = { .cap = 8192 };
+	struct buf b;
 	struct cache_stats cs;
 	char labels[64];
 	long remaining, reset;
 
-	if ((b.text = malloc(b.cap)) == NULL)
-		return NULL;
+	buf_init(&b, 16384);
 
 	metrics_family(&b, "gists_requests_total", "counter",
 	    "Requests answered, by route and HTTP status.");
@@ -269,7 +225,7 @@ metrics_render(size_t *len)
 			if (s < NELEM(metrics_statuses))
 				snprintf(status, sizeof(status), "%d",
 				    metrics_statuses[s]);
-			metrics_printf(&b,
+			buf_printf(&b,
 			    "gists_requests_total{route=\"%s\","
 			    "status=\"%s\"} %lu\n",
 			    metrics_route_names[r], status, n);
@@ -287,7 +243,7 @@ metrics_render(size_t *len)
 
 	metrics_family(&b, "gists_requests_in_flight", "gauge",
 	    "Requests being answered now.");
-	metrics_printf(&b, "gists_requests_in_flight %ld\n",
+	buf_printf(&b, "gists_requests_in_flight %ld\n",
 	    atomic_load(&metrics.in_flight));
 
 	metrics_family(&b, "gists_cache_results_total", "counter",
@@ -295,7 +251,7 @@ metrics_render(size_t *len)
 	    "(GitHub said 304), stale (GitHub failed, an older copy), error "
 	    "(GitHub failed, nothing to serve).");
 	for (size_t c = 0; c < METRICS_CACHES; c++)
-		metrics_printf(&b,
+		buf_printf(&b,
 		    "gists_cache_results_total{result=\"%s\"} "
 		    "%lu\n",
 		    metrics_cache_names[c], atomic_load(&metrics.cache[c]));
@@ -303,19 +259,19 @@ metrics_render(size_t *len)
 	cache_get_stats(&cs);
 	metrics_family(&b, "gists_cache_entries", "gauge",
 	    "Listings (and 404s) in the cache.");
-	metrics_printf(&b, "gists_cache_entries %ld\n", cs.entries);
+	buf_printf(&b, "gists_cache_entries %ld\n", cs.entries);
 	metrics_family(&b, "gists_cache_bytes", "gauge",
 	    "Memory the cache accounts for (bounded by "
 	    "GISTS_CACHE_MAX_BYTES).");
-	metrics_printf(&b, "gists_cache_bytes %zu\n", cs.bytes);
+	buf_printf(&b, "gists_cache_bytes %zu\n", cs.bytes);
 	metrics_family(&b, "gists_cache_evictions_total", "counter",
 	    "Entries evicted to stay within GISTS_CACHE_MAX_BYTES.");
-	metrics_printf(&b, "gists_cache_evictions_total %ld\n", cs.evictions);
+	buf_printf(&b, "gists_cache_evictions_total %ld\n", cs.evictions);
 
 	metrics_family(&b, "gists_upstream_requests_total", "counter",
 	    "Requests to GitHub, by HTTP status class (error: no answer).");
 	for (size_t c = 0; c < NELEM(metrics_class_names); c++)
-		metrics_printf(&b,
+		buf_printf(&b,
 		    "gists_upstream_requests_total{class=\"%s\"} "
 		    "%lu\n",
 		    metrics_class_names[c], atomic_load(&metrics.upstream[c]));
@@ -332,37 +288,30 @@ metrics_render(size_t *len)
 	    "GitHub's X-RateLimit-Remaining, as last seen (absent until "
 	    "seen).");
 	if (remaining >= 0)
-		metrics_printf(&b, "gists_github_ratelimit_remaining %ld\n",
+		buf_printf(&b, "gists_github_ratelimit_remaining %ld\n",
 		    remaining);
 	metrics_family(&b, "gists_github_ratelimit_reset_timestamp_seconds",
 	    "gauge", "GitHub's X-RateLimit-Reset (Unix time), as last seen.");
 	if (reset >= 0)
-		metrics_printf(&b,
+		buf_printf(&b,
 		    "gists_github_ratelimit_reset_timestamp_seconds %ld\n",
 		    reset);
 	metrics_family(&b, "gists_github_backoff_seconds", "gauge",
 	    "Seconds until GitHub is asked again after a rate limit (0: no "
 	    "back-off).");
-	metrics_printf(&b, "gists_github_backoff_seconds %ld\n",
+	buf_printf(&b, "gists_github_backoff_seconds %ld\n",
 	    github_blocked_for());
 
 	metrics_family(&b, "gists_build_info", "gauge",
 	    "Always 1; the labels say what runs.");
-	metrics_printf(&b, "gists_build_info{version=\"%s\",curl=\"%s\"} 1\n",
+	buf_printf(&b, "gists_build_info{version=\"%s\",curl=\"%s\"} 1\n",
 	    PACKAGE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
 	metrics_family(&b, "process_start_time_seconds", "gauge",
 	    "Start time of the responder since the Unix epoch, in seconds.");
-	metrics_printf(&b, "process_start_time_seconds %.3f\n",
-	    metrics.start_time);
+	buf_printf(&b, "process_start_time_seconds %.3f\n", metrics.start_time);
 	metrics_family(&b, "process_resident_memory_bytes", "gauge",
 	    "Resident memory of the responder, in bytes.");
-	metrics_printf(&b, "process_resident_memory_bytes %lu\n",
-	    metrics_rss());
+	buf_printf(&b, "process_resident_memory_bytes %lu\n", metrics_rss());
 
-	if (b.failed) {
-		free(b.text);
-		return NULL;
-	}
-	*len = b.len;
-	return b.text;
+	return buf_finish(&b, len);
 }

@@ -111,8 +111,9 @@ query_since_valid(const char *s, size_t len)
 int
 query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 {
-	const char *page = NULL, *per_page = NULL, *since = NULL;
-	size_t page_len = 0, per_page_len = 0, since_len = 0;
+	const char *page = NULL, *per_page = NULL, *since = NULL,
+		   *format = NULL;
+	size_t page_len = 0, per_page_len = 0, since_len = 0, format_len = 0;
 	char value[QUERY_VALUE_MAX];
 	long n;
 
@@ -141,6 +142,9 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 			} else if (strcmp(name, "since") == 0) {
 				since = val;
 				since_len = vlen;
+			} else if (strcmp(name, "format") == 0) {
+				format = val;
+				format_len = vlen;
 			}
 		}
 		qs += plen;
@@ -184,6 +188,19 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 		}
 		memcpy(q->since, value, QUERY_SINCE_LEN);
 		q->since[QUERY_SINCE_LEN] = '\0';
+	}
+	if (format != NULL) {
+		n = query_decode(format, format_len, value, sizeof(value));
+		if (n == 4 && memcmp(value, "json", 4) == 0)
+			q->format = QUERY_FORMAT_JSON;
+		else if (n == 4 && memcmp(value, "html", 4) == 0)
+			q->format = QUERY_FORMAT_HTML;
+		else {
+			snprintf(err, errlen,
+			    "query parameter 'format' must be "
+			    "json or html");
+			return -1;
+		}
 	}
 	return 0;
 }

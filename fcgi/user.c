@@ -4,6 +4,7 @@
 
 #include "cache.h"
 #include "fetch.h"
+#include "html.h"
 #include "listing.h"
 #include "metrics.h"
 #include "user.h"
@@ -37,17 +38,45 @@ user_fill(void *arg, const struct listing *prev, struct fetch_outcome *out)
 	fetch_listing(uf->ctx->gh, uf->ctx->cfg, uf->key, prev, out);
 }
 
-/* Append one Link target (this service's own URL) to buf. */
+/*
+ * This service's own URL for page (0: the whole listing) of user with q's
+ * parameters, and ?format= when fmt is not AUTO. Everything in it was
+ * validated: a login, numbers, a timestamp.
+ */
+static void
+user_url(char *buf, size_t len, const char *user, const struct query *q,
+    long page, enum query_format fmt)
+{
+	static const char *const formats[] = { "", "json", "html" };
+	char sep = '?';
+	int n = snprintf(buf, len, "/%s", user);
+
+	if (page > 0 && n >= 0 && (size_t)n < len) {
+		n += snprintf(buf + n, len - (size_t)n,
+		    "?page=%ld&per_page=%ld", page, q->per_page);
+		sep = '&';
+	}
+	if (q->since[0] != '\0' && n >= 0 && (size_t)n < len) {
+		n += snprintf(buf + n, len - (size_t)n, "%csince=%s", sep,
+		    q->since);
+		sep = '&';
+	}
+	if (fmt != QUERY_FORMAT_AUTO && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%cformat=%s", sep,
+		    formats[fmt]);
+}
+
+/* Append one Link target to buf. */
 static void
 user_link_add(char *buf, size_t len, const char *user, const struct query *q,
     long page, const char *rel)
 {
+	char url[256];
 	size_t used = strlen(buf);
 
-	snprintf(buf + used, len - used,
-	    "%s</%s?page=%ld&per_page=%ld%s%s>; rel=\"%s\"",
-	    used > 0 ? ", " : "", user, page, q->per_page,
-	    q->since[0] != '\0' ? "&since=" : "", q->since, rel);
+	user_url(url, sizeof(url), user, q, page, q->format);
+	snprintf(buf + used, len - used, "%s<%s>; rel=\"%s\"",
+	    used > 0 ? ", " : "", url, rel);
 }
 
 /* RFC 8288 Link for one page, as GitHub's: next and last when there is a
@@ -56,7 +85,7 @@ static void
 user_link(struct http_response *r, const char *user, const struct query *q,
     const struct listing *l)
 {
-	char buf[1024] = "";
+	char buf[1280] = "";
 
 	if (l->next_page > 0)
 		user_link_add(buf, sizeof(buf), user, q, l->next_page, "next");
@@ -87,20 +116,55 @@ user_release_body(void *body)
 	listing_body_unref(body);
 }
 
-/* The 200 (or 304) for a listing of gists. */
+/* What a body is rendered from, besides the listing. */
+struct user_render {
+	const char *user;
+	const struct query *q;
+	bool stale;
+	struct html_links links;
+};
+
+static char *
+user_render_json(struct listing *l, void *arg, size_t *len)
+{
+	const struct user_render *ur = arg;
+
+	return listing_render(l, ur->user, ur->q, len);
+}
+
+static char *
+user_render_html(struct listing *l, void *arg, size_t *len)
+{
+	const struct user_render *ur = arg;
+
+	return html_listing(l, ur->user, ur->q, ur->stale, &ur->links, len);
+}
+
+/* The 200 (or 304) for a listing of gists, as JSON or HTML. */
 static void
 user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, const struct cache_answer *ans,
+    const char *if_none_match, bool html, const struct cache_answer *ans,
     struct http_response *r)
 {
 	struct listing *l = ans->listing;
-	char etag[19];
+	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
+		{ NULL, NULL, NULL } };
+	char etag[19], key[LISTING_BODY_KEY_MAX];
+	char prev[256], next[256], json[256];
 	struct listing_body *body;
 
-	listing_etag(l, rt->login, q, etag);
+	/* everything besides the listing that the body depends on */
+	snprintf(key, sizeof(key), "%s|%s|%ld|%ld|%d|%d",
+	    html ? "html" : "json", rt->login, q->paged ? q->page : 0,
+	    q->paged ? q->per_page : 0, html ? (int)q->format : 0,
+	    html && ur.stale);
+	listing_etag(l, key, etag);
 	http_response_init(r, 200);
-	http_header(r, "Content-Type", "application/json; charset=utf-8");
+	http_header(r, "Content-Type",
+	    html ? "text/html; charset=utf-8"
+		 : "application/json; charset=utf-8");
 	http_header(r, "ETag", etag);
+	http_header(r, "Vary", "Accept");
 	http_header(r, "X-Cache", user_cache_names[ans->kind]);
 	http_header_long(r, "Age", ans->age);
 	if (q->paged)
@@ -115,10 +179,27 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 		http_header(r, "Cache-Control", cache_control);
 		return;
 	}
-	if ((body = listing_body_get(l, rt->login, q)) == NULL) {
+	if (html) {
+		if (q->paged && l->next_page > 0) {
+			user_url(next, sizeof(next), rt->login, q, l->next_page,
+			    q->format);
+			ur.links.next = next;
+		}
+		if (q->paged && q->page > 1) {
+			user_url(prev, sizeof(prev), rt->login, q, q->page - 1,
+			    q->format);
+			ur.links.prev = prev;
+		}
+		user_url(json, sizeof(json), rt->login, q,
+		    q->paged ? q->page : 0, QUERY_FORMAT_JSON);
+		ur.links.json = json;
+	}
+	body = listing_body_get(l, html ? LISTING_HTML : LISTING_JSON, key,
+	    html ? user_render_html : user_render_json, &ur);
+	if (body == NULL) {
 		http_response_free(r);
 		http_response_init(r, 500);
-		http_problem(r, 500, "out of memory");
+		http_error(r, 500, "out of memory", html);
 		return;
 	}
 	http_body_shared(r, body->text, body->len, user_release_body, body);
@@ -126,8 +207,8 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 
 void
 user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, struct http_response *r,
-    struct log_request *lg)
+    const struct query *q, const char *if_none_match, bool html,
+    struct http_response *r, struct log_request *lg)
 {
 	struct listing_key key;
 	struct user_fill uf = { ctx, &key };
@@ -150,7 +231,7 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	lg->upstream_us = ans.fetch.upstream_us;
 
 	if (ans.kind == CACHE_ERROR) {
-		http_problem(r, ans.fetch.status, ans.fetch.detail);
+		http_error(r, ans.fetch.status, ans.fetch.detail, html);
 		if (ans.fetch.status == 503)
 			http_header_long(r, "Retry-After",
 			    ans.fetch.retry_after > 0 ? ans.fetch.retry_after
@@ -159,9 +240,11 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	} else if (ans.listing->status == 404) {
 		snprintf(detail, sizeof(detail),
 		    "GitHub user '%s' was not found", rt->login);
-		http_problem(r, 404, detail);
+		http_error(r, 404, detail, html);
 		http_header(r, "X-Cache", user_cache_names[ans.kind]);
 	} else
-		user_ok(ctx, rt, q, if_none_match, &ans, r);
+		user_ok(ctx, rt, q, if_none_match, html, &ans, r);
+	if (r->status != 200 && r->status != 304)
+		http_header(r, "Vary", "Accept");
 	listing_unref(ans.listing);
 }

@@ -191,9 +191,16 @@ teardown() {
 }
 
 @test "a small GISTS_CACHE_MAX_BYTES evicts the least recently used" {
-	# each gen-40 listing takes about 32 KB (its pages and its rendered
-	# body): two fit in 80 KB, three do not
-	start_test_gists GISTS_CACHE_MAX_BYTES=80000
+	# how much one gen-40 listing takes (its pages and rendered bodies)
+	start_test_gists
+	fetch /gen-40
+	local one
+	one=$(curl -s "$BASE/-/metrics" | awk '/^gists_cache_bytes / { print $2 }')
+	[ "$one" -gt 10000 ]
+	stop_test_gists
+	double_reset
+	# room for two such listings, not three
+	start_test_gists GISTS_CACHE_MAX_BYTES=$((one * 5 / 2))
 	fetch /gen-40
 	fetch /gen-41
 	fetch /gen-40		# gen-40 is now the most recently used
@@ -204,6 +211,7 @@ teardown() {
 	fetch /gen-41
 	[ "$(header X-Cache)" = MISS ]
 	[ "$(double_count)" = 4 ]
+	[ "$(curl -s "$BASE/-/metrics" | awk '/^gists_cache_evictions_total / { print $2 }')" -ge 1 ]
 }
 
 @test "a listing larger than the whole cache is served, not kept" {

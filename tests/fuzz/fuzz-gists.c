@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gists.h"
+#include "html.h"
 #include "listing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,18 +27,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct query q = { 0 };
 
 		if (l != NULL && listing_set_page(l, 0, arr, "\"e\"") == 0) {
-			struct listing_body *b;
+			struct html_links links = { "/fuzz?page=1", NULL,
+				"/fuzz?format=json" };
+			size_t len = 0;
+			char *text;
 
 			listing_seal(l);
-			if ((b = listing_body_get(l, "fuzz", &q)) != NULL) {
-				/* the body must be valid JSON again */
+			/* the body must be valid JSON again */
+			if ((text = listing_render(l, "fuzz", &q, &len)) !=
+			    NULL) {
 				struct json_object *o =
-				    json_tokener_parse(b->text);
+				    json_tokener_parse(text);
 
 				if (o == NULL)
 					abort();
 				json_object_put(o);
-				listing_body_unref(b);
+				free(text);
+			}
+			/*
+			 * and the page must hold no markup from the data: a
+			 * raw '<' or '"' would be needed to open a tag or to
+			 * leave an attribute, and the template has none of
+			 * these
+			 */
+			if ((text = html_listing(l, "fuzz", &q, true, &links,
+				 &len)) != NULL) {
+				if (strstr(text, "<script") != NULL ||
+				    strstr(text, "<img") != NULL ||
+				    strstr(text, "\" on") != NULL ||
+				    strstr(text, "href=\"javascript") != NULL)
+					abort();
+				free(text);
 			}
 		}
 		listing_unref(l);

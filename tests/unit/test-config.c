@@ -97,6 +97,13 @@ main(void)
 	one("GITHUB_TOKEN", "two words", 0);
 	one("GITHUB_TOKEN", "x\r\nX-Evil: 1", 0);
 
+	/* the scheme is lower-cased */
+	clear();
+	setenv("GITHUB_API_URL", "HTTPS://GHE.example.com/API", 1);
+	TAP_LONG(config_load(&cfg, err, sizeof(err)), 0);
+	TAP_STR(cfg.api_url, "https://GHE.example.com/API");
+	config_free(&cfg);
+
 	/* a trailing slash is dropped; an empty token is unset */
 	clear();
 	setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3//", 1);

@@ -61,5 +61,45 @@ main(void)
 	TAP_OK(!http_etag_matches("\"abc", "\"abc\""));
 	TAP_OK(!http_etag_matches("", "\"abc\""));
 	TAP_OK(!http_etag_matches(NULL, "\"abc\""));
+
+	/* content negotiation: only a real preference for HTML gets it */
+	TAP_OK(http_prefers_html("text/html,application/xhtml+xml,"
+				 "application/xml;q=0.9,*/*;q=0.8"));
+	TAP_OK(http_prefers_html("text/html"));
+	TAP_OK(http_prefers_html("TEXT/HTML"));
+	TAP_OK(http_prefers_html("text/*"));
+	TAP_OK(http_prefers_html("application/json;q=0.5, text/html"));
+	TAP_OK(
+	    http_prefers_html(" text/html ; q=0.9 , application/json;q=0.8"));
+	TAP_OK(!http_prefers_html(NULL));
+	TAP_OK(!http_prefers_html(""));
+	TAP_OK(!http_prefers_html("*/*"));
+	TAP_OK(!http_prefers_html("application/json"));
+	TAP_OK(!http_prefers_html("application/*"));
+	TAP_OK(!http_prefers_html("text/html;q=0.5, application/json"));
+	TAP_OK(!http_prefers_html("text/html, application/json")); /* tie */
+	TAP_OK(!http_prefers_html("text/html;q=0, */*"));
+	TAP_OK(!http_prefers_html("text/plain"));
+	TAP_OK(!http_prefers_html("text/html;q=bogus"));
+	TAP_OK(!http_prefers_html(",,;;=q"));
+
+	/* an error as a page: same status, escaped detail, no-store */
+	http_response_init(&r, 500);
+	http_error(&r, 404, "user '<x>' was not found", true);
+	TAP_LONG(r.status, 404);
+	TAP_OK(strstr(r.body, "<h1>404 Not Found</h1>") != NULL);
+	TAP_OK(
+	    strstr(r.body, "user &#39;&lt;x&gt;&#39; was not found") != NULL);
+	http_head(&r, buf, sizeof(buf));
+	TAP_OK(
+	    strstr(buf, "Content-Type: text/html; charset=utf-8\r\n") != NULL);
+	TAP_OK(strstr(buf, "Cache-Control: no-store\r\n") != NULL);
+	http_response_free(&r);
+	http_response_init(&r, 500);
+	http_error(&r, 400, "bad", false);
+	TAP_STR(r.body,
+	    "{\"type\":\"about:blank\",\"title\":\"Bad Request\","
+	    "\"status\":400,\"detail\":\"bad\"}");
+	http_response_free(&r);
 	return tap_done();
 }

@@ -72,6 +72,25 @@ main(void)
 		TAP_STR(q.since, cases[i].since);
 	}
 
+	/* ?format= */
+	{
+		struct query q;
+		char err[QUERY_ERR_LEN];
+
+		TAP_LONG(query_parse("format=html", &q, err, sizeof(err)), 0);
+		TAP_LONG(q.format, QUERY_FORMAT_HTML);
+		TAP_LONG(query_parse("format=json&page=2", &q, err,
+			     sizeof(err)),
+		    0);
+		TAP_LONG(q.format, QUERY_FORMAT_JSON);
+		TAP_LONG(query_parse("x=1", &q, err, sizeof(err)), 0);
+		TAP_LONG(q.format, QUERY_FORMAT_AUTO);
+		TAP_LONG(query_parse("format=xml", &q, err, sizeof(err)), -1);
+		TAP_OK(strstr(err, "format") != NULL);
+		TAP_LONG(query_parse("format=HTML", &q, err, sizeof(err)), -1);
+		TAP_LONG(query_parse("format=", &q, err, sizeof(err)), -1);
+	}
+
 	/* The error names the parameter and never echoes the value. */
 	{
 		struct query q;
