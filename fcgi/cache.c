@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cache.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
@@ -42,15 +43,6 @@ static struct {
 	cache_clock_fn clock;
 } cache;
 
-static long long
-cache_monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 cache_init(const struct config *cfg, cache_clock_fn clock)
 {
@@ -74,7 +66,7 @@ cache_init(const struct config *cfg, cache_clock_fn clock)
 	cache.wait_ms = cfg->upstream_timeout * 1000LL *
 		(2 + cfg->max_pages / GITHUB_PARALLEL) +
 	    1000;
-	cache.clock = clock != NULL ? clock : cache_monotonic_ms;
+	cache.clock = clock != NULL ? clock : clock_ms;
 	return 0;
 }
 
@@ -253,7 +245,7 @@ static void
 cache_wait(struct cache_entry *e, struct cache_answer *ans)
 {
 	/* Waiting is real time, whatever clock decides freshness. */
-	long long deadline = cache_monotonic_ms() + cache.wait_ms;
+	long long deadline = clock_ms() + cache.wait_ms;
 	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000),
 		.tv_nsec = (long)(deadline % 1000) * 1000000 };
 
@@ -263,7 +255,11 @@ cache_wait(struct cache_entry *e, struct cache_answer *ans)
 		ETIMEDOUT)
 		;
 	ans->waited = true;
-	if (e->filling) {
+	if (e->filling && cache_can_serve_stale(e, cache.clock())) {
+		/* the fetch is taking too long: as if GitHub had failed */
+		cache_answer(ans, CACHE_STALE, e->listing, e->fetched_at,
+		    cache.clock());
+	} else if (e->filling) {
 		ans->kind = CACHE_ERROR;
 		ans->fetch.result = FETCH_ERROR;
 		ans->fetch.status = 504;

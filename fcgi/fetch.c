@@ -4,19 +4,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fetch.h"
 #include "gists.h"
 
 #define FETCH_PER_PAGE 100 /* GitHub's largest page */
-
-static long long
-fetch_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Make out a FETCH_ERROR for the failed page f. */
 static void
@@ -85,6 +77,7 @@ fetch_prepare(struct github_fetch *f, const struct listing_key *key, long page,
     long per_page, const struct listing *prev, size_t prev_i)
 {
 	memset(f, 0, sizeof(*f));
+	f->outcome = GITHUB_FAILED; /* until it has run */
 	f->login = key->login;
 	f->page = page;
 	f->per_page = per_page;
@@ -99,10 +92,10 @@ static void
 fetch_run(struct github_client *gh, struct github_fetch *f, size_t n,
     struct fetch_outcome *out)
 {
-	long long start = fetch_now_us();
+	long long start = clock_us();
 
 	github_fetch_run(gh, f, n);
-	out->upstream_us += fetch_now_us() - start;
+	out->upstream_us += clock_us() - start;
 	out->upstream_requests += (int)n;
 	if (out->upstream_status == 0 && n > 0)
 		out->upstream_status = f[0].status;
@@ -119,7 +112,7 @@ fetch_assemble(struct fetch_outcome *out, struct github_fetch *f, size_t n,
 {
 	struct listing *l;
 	bool all_confirmed = prev != NULL && prev->npages == n;
-	char err[GISTS_ERR_LEN];
+	char err[GISTS_ERR_LEN] = "";
 
 	for (size_t i = 0; i < n; i++) {
 		if (f[i].outcome == GITHUB_NOT_FOUND && i > 0) {
@@ -133,7 +126,8 @@ fetch_assemble(struct fetch_outcome *out, struct github_fetch *f, size_t n,
 			return;
 		}
 		if (f[i].outcome == GITHUB_NOT_MODIFIED &&
-		    (prev == NULL || i >= prev->npages)) {
+		    (prev == NULL || i >= prev->npages ||
+			f[i].if_none_match == NULL)) {
 			fetch_fail_reply(out, f[i].page, "304 to no question");
 			return;
 		}
@@ -207,7 +201,15 @@ fetch_follow(struct github_client *gh, const struct listing_key *key,
 {
 	size_t n = 1;
 
-	while (f[n - 1].outcome == GITHUB_OK && f[n - 1].next_page != 0) {
+	/*
+	 * A page goes on to the next when GitHub says there is one, or, for
+	 * a page it confirmed (304, which may carry no Link), when the copy
+	 * had one.
+	 */
+	while ((f[n - 1].outcome == GITHUB_OK && f[n - 1].next_page != 0) ||
+	    (f[n - 1].outcome == GITHUB_NOT_MODIFIED &&
+		(f[n - 1].next_page != 0 ||
+		    (prev != NULL && n < prev->npages)))) {
 		if (n == max) {
 			*truncated = true;
 			break;
@@ -244,14 +246,22 @@ fetch_all(struct github_client *gh, const struct config *cfg,
 		fetch_fail(out, &f[0]);
 		goto done;
 	}
+	if (f[0].outcome == GITHUB_NOT_MODIFIED && f[0].if_none_match == NULL) {
+		fetch_fail_reply(out, 1, "304 to no question");
+		goto done;
+	}
 
-	/* How many pages: GitHub's "last", or as many as before on a 304. */
-	if (f[0].outcome == GITHUB_OK && f[0].last_page == 0) {
+	/*
+	 * How many pages: GitHub's "last"; without one, follow "next"; a
+	 * 304 without a Link header keeps as many as the copy has.
+	 */
+	if (f[0].last_page == 0 && f[0].next_page != 0) {
 		n = fetch_follow(gh, key, prev, f, max, &truncated, out);
 	} else {
-		long last = f[0].outcome == GITHUB_OK ? f[0].last_page
-		    : prev != NULL                    ? (long)prev->npages
-						      : 1;
+		long last = f[0].last_page != 0 ? f[0].last_page
+		    : f[0].outcome == GITHUB_OK ? 1
+		    : prev != NULL              ? (long)prev->npages
+						: 1;
 
 		if (f[0].outcome == GITHUB_NOT_MODIFIED && prev != NULL)
 			truncated = prev->truncated;

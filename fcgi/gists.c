@@ -117,6 +117,11 @@ gists_one(struct json_object *gist, size_t index, char *err, size_t errlen)
 	}
 	files_out =
 	    json_object_new_array_ext(json_object_object_length(files_in));
+	if (files_out == NULL) {
+		snprintf(err, errlen, "out of memory");
+		json_object_put(out);
+		return NULL;
+	}
 	json_object_object_add(out, "files", files_out);
 	/* json-c keeps members in the order GitHub sent them. */
 	json_object_object_foreach(files_in, key, file)
@@ -252,7 +257,11 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen)
 		return NULL;
 	}
 	n = json_object_array_length(in);
-	out = json_object_new_array_ext((int)n);
+	if ((out = json_object_new_array_ext((int)n)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		json_object_put(in);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g =
 		    gists_one(json_object_array_get_idx(in, i), i, err, errlen);

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "github.h"
 #include "link.h"
 #include "metrics.h"
@@ -35,20 +36,11 @@ struct github_client {
 /* Monotonic milliseconds before which GitHub is not asked; 0: none. */
 static atomic_llong github_blocked_until;
 
-static long long
-github_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long
 github_blocked_for(void)
 {
 	long long until = atomic_load(&github_blocked_until);
-	long long left = until - github_now_ms();
+	long long left = until - clock_ms();
 
 	return left > 0 ? (long)((left + 999) / 1000) : 0;
 }
@@ -57,7 +49,7 @@ github_blocked_for(void)
 static void
 github_block(long seconds)
 {
-	long long until = github_now_ms() + (long long)seconds * 1000;
+	long long until = clock_ms() + (long long)seconds * 1000;
 	long long cur = atomic_load(&github_blocked_until);
 
 	while (cur < until &&
@@ -110,14 +102,18 @@ github_global_init(const struct config *cfg, char *err, size_t errlen)
 		snprintf(github.auth_header, len, "Authorization: Bearer %s",
 		    cfg->token);
 	}
-	/* Threads share connections, DNS and TLS sessions to GitHub. */
+	/*
+	 * Threads share DNS and TLS sessions (a new connection resumes the
+	 * session: no full handshake). Not connections: libcurl does not
+	 * support sharing those between concurrent threads (its KNOWN_BUGS,
+	 * "A shared connection cache is not thread-safe"); each thread's multi
+	 * handle keeps its own warm.
+	 */
 	if ((github.share = curl_share_init()) == NULL)
 		goto oom;
 	sc |= curl_share_setopt(github.share, CURLSHOPT_LOCKFUNC, github_lock);
 	sc |= curl_share_setopt(github.share, CURLSHOPT_UNLOCKFUNC,
 	    github_unlock);
-	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_CONNECT);
 	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
 	    CURL_LOCK_DATA_DNS);
 	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
@@ -320,6 +316,8 @@ github_start(struct github_client *gh, struct github_xfer *x,
 		return false;
 	}
 	x->len = 0;
+	if (x->buf != NULL)
+		x->buf[0] = '\0'; /* an empty body is "", not old bytes */
 	x->too_big = false;
 	x->errbuf[0] = '\0';
 	x->fetch = f;

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "handler.h"
 #include "http.h"
 #include "user.h"
@@ -28,6 +29,11 @@ handler_init(const struct config *cfg)
 	size_t len = 0;
 
 	(void)cfg;
+	if (o == NULL || routes == NULL) {
+		json_object_put(o);
+		json_object_put(routes);
+		return -1;
+	}
 	json_object_object_add(o, "service", json_object_new_string("gists"));
 	json_object_object_add(o, "version",
 	    json_object_new_string(PACKAGE_VERSION));
@@ -59,15 +65,6 @@ handler_cleanup(void)
 {
 	free(handler_index_body);
 	handler_index_body = NULL;
-}
-
-static long
-handler_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
 /* A FastCGI parameter, "" when absent. */
@@ -195,7 +192,7 @@ handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
 	struct log_request lg;
 	struct route rt;
 	char reqid[REQID_MAX + 1];
-	long start = handler_now_us();
+	long start = clock_us();
 	bool head;
 
 	metrics_request_begin();
@@ -220,7 +217,7 @@ handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
 
 	lg.status = r.status;
 	lg.bytes = head ? 0 : r.body_len;
-	lg.duration_us = handler_now_us() - start;
+	lg.duration_us = clock_us() - start;
 	metrics_request_end(handler_metrics_route(rt.kind), r.status,
 	    lg.duration_us);
 	log_request(&lg);

@@ -233,6 +233,8 @@ html_page_items(struct buf *b, const struct listing_page *p)
 	}
 	arr = json_tokener_parse_ex(tok, json.data, (int)json.len + 1);
 	json_tokener_free(tok);
+	if (arr == NULL)
+		b->failed = true; /* out of memory: the items are ours */
 	for (size_t i = 0; i < json_object_array_length(arr); i++)
 		html_gist(b, json_object_array_get_idx(arr, i));
 	json_object_put(arr);

@@ -121,6 +121,13 @@ http_problem(struct http_response *r, int status, const char *detail)
 	char *copy = NULL;
 
 	r->status = status;
+	if (o == NULL) {
+		r->status = 500; /* out of memory */
+		http_header(r, "Content-Type", "application/problem+json");
+		http_header(r, "Cache-Control", "no-store");
+		http_body(r, "{\"status\":500}", 14);
+		return;
+	}
 	json_object_object_add(o, "type",
 	    json_object_new_string("about:blank"));
 	json_object_object_add(o, "title",

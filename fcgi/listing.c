@@ -230,6 +230,11 @@ listing_render(struct listing *l, const char *user, const struct query *q,
 	const char *s;
 	char *copy = NULL;
 
+	if (o == NULL || gists == NULL) {
+		json_object_put(o);
+		json_object_put(gists);
+		return NULL;
+	}
 	/* The items are JSON json-c wrote; embed them without re-parsing. */
 	json_object_set_serializer(gists, listing_serialize_gists, l, NULL);
 	json_object_object_add(o, "user", json_object_new_string(user));

@@ -147,7 +147,7 @@ main_serve(void)
 {
 	pthread_t *workers;
 	sigset_t set;
-	char err[CONFIG_ERR_LEN];
+	char err[CONFIG_ERR_LEN] = "out of memory";
 	long started = 0;
 
 	if (FCGX_Init() != 0 || FCGX_IsCGI()) {

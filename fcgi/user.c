@@ -230,12 +230,22 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	lg->upstream_status = ans.fetch.upstream_status;
 	lg->upstream_us = ans.fetch.upstream_us;
 
-	if (ans.kind == CACHE_ERROR) {
+	if (ans.kind == CACHE_ERROR && ans.fetch.status == 503) {
+		/* the wait left now, not when the answer was first made */
+		long retry = github_blocked_for();
+
+		if (retry <= 0)
+			retry = ans.fetch.retry_after > 0
+			    ? ans.fetch.retry_after
+			    : 1;
+		snprintf(detail, sizeof(detail),
+		    "GitHub's rate limit is spent; try again in %ld seconds",
+		    retry);
+		http_error(r, 503, detail, html);
+		http_header_long(r, "Retry-After", retry);
+		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
+	} else if (ans.kind == CACHE_ERROR) {
 		http_error(r, ans.fetch.status, ans.fetch.detail, html);
-		if (ans.fetch.status == 503)
-			http_header_long(r, "Retry-After",
-			    ans.fetch.retry_after > 0 ? ans.fetch.retry_after
-						      : 1);
 		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
 	} else if (ans.listing->status == 404) {
 		snprintf(detail, sizeof(detail),

@@ -20,6 +20,7 @@ of N gists as you like), empty (no gists); any other login is 404. Control, all 
   GET  /_double/requests      what was asked, oldest first
   GET  /_double/stats         {"requests", "max_in_flight", "in_flight"}
   POST /_double/reset         forget requests, faults, limits and edits
+  POST /_double/forget        forget the recorded requests only
   POST /_double/fault         {"user": login or "*", "mode": ..., "page": N,
                                "times": N, ...}; modes: status (status,
                                body), ratelimit (reset_in), secondary
@@ -30,6 +31,8 @@ of N gists as you like), empty (no gists); any other login is 404. Control, all 
                                an hour for anonymous callers)
   POST /_double/user          {"login", "gists": [...]} or {"login",
                                "count": N}: add or replace a user
+  POST /_double/edit          {"login", "index": i, "description": d}:
+                               change one gist of a user added so
 """
 import hashlib
 import json
@@ -187,6 +190,10 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_double/reset":
             state.reset()
             return self.send(200, {"ok": True})
+        if self.path == "/_double/forget":
+            with state.lock:
+                state.requests = []
+            return self.send(200, {"ok": True})
         if self.path == "/_double/fault":
             with state.lock:
                 state.faults.append(self.read_json())
@@ -206,6 +213,12 @@ class Handler(BaseHTTPRequestHandler):
                 gists = generated_gists(login, int(conf["count"]), uid)
             with state.lock:
                 state.users[login] = (uid, gists)
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/edit":
+            conf = self.read_json()
+            with state.lock:
+                gist = state.users[conf["login"].lower()][1][conf["index"]]
+                gist["description"] = conf["description"]
             return self.send(200, {"ok": True})
         return self.send(404, {"message": "Not Found"})
 
@@ -376,6 +389,28 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(delay)
 
+    def half_body(self, reset):
+        """Promise octocat's list, send half of it, then close the
+        connection (reset: with an RST, else a FIN)."""
+        body = json.dumps(self.server.state.user("octocat")[1]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[:len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        if reset:
+            self.reset_connection()
+        else:
+            self.connection.shutdown(socket.SHUT_WR)
+
+    def reset_connection(self):
+        """Close with an RST (SO_LINGER 0) instead of a FIN."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.connection.close()
+
     def fault(self, fault, identity):
         """Answer as the fault says; False lets the request go on."""
         mode = fault["mode"]
@@ -386,17 +421,7 @@ class Handler(BaseHTTPRequestHandler):
                     "huge_last"):
             return False
         if mode == "reset_mid":
-            body = json.dumps(self.server.state.user("octocat")[1]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[:len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            self.connection.close()
+            self.half_body(reset=True)
             return True
         if mode == "status":
             status = int(fault.get("status", 500))
@@ -434,15 +459,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, b"[" * depth + b"]" * depth)
             return True
         if mode == "truncated":
-            body = json.dumps(self.server.state.user("octocat")[1]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[:len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_WR)
+            self.half_body(reset=False)
             return True
         if mode == "huge":
             size = int(fault.get("size", 16 * 1024 * 1024))
@@ -473,9 +490,7 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if mode == "reset":
             self.close_connection = True
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            self.connection.close()
+            self.reset_connection()
             return True
         self.send(500, {"message": "unknown fault mode %r" % mode})
         return True

@@ -147,6 +147,8 @@ double() { # METHOD PATH [JSON]
 		${3:+--data "$3"} "$UPSTREAM/_double/$2"
 }
 double_reset() { double POST reset >/dev/null; }
+# Forget the recorded requests only (users, faults and limits stay).
+double_reset_requests() { double POST forget >/dev/null; }
 double_fault() { double POST fault "$1" >/dev/null; }
 # How many API requests (not control calls) the double has seen.
 double_count() {

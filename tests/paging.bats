@@ -219,3 +219,21 @@ print("ok")' "$BODY"
 	[ "$(json count)" = 151 ]
 	[ "$(json gists 0 files 0 size)" = 151 ]
 }
+
+@test "without a last link, pages GitHub confirms (304) are still followed" {
+	start_test_gists GISTS_CACHE_TTL=1
+	double POST user '{"login": "follow", "count": 250}' >/dev/null
+	double_fault '{"user": "follow", "mode": "nolast"}'
+	fetch /follow
+	[ "$(json count)" = 250 ]
+	# page 1 changes; pages 2 and 3 do not
+	double POST edit '{"login": "follow", "index": 0, "description": "new"}' >/dev/null
+	sleep 1.2
+	double_reset_requests
+	fetch /follow
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(json count)" = 250 ]
+	[ "$(json gists 0 description)" = new ]
+	run ! grep -q '"truncated"' "$BODY"
+	[ "$(double_count)" = 3 ]
+}

@@ -198,7 +198,9 @@ assert_problem() { # STATUS
 }
 
 @test "after a failure the next request is served normally" {
-	double_fault '{"mode": "reset", "times": 1}'
+	# (not a reset: libcurl retries a request whose kept-alive connection
+	# dies before any answer, so one reset may never be seen)
+	double_fault '{"mode": "status", "status": 500, "times": 1}'
 	fetch /octocat
 	assert_problem 502
 	fetch /octocat

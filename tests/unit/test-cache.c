@@ -74,6 +74,13 @@ get(const char *key, long *age)
 }
 
 static void *
+slow_get(void *arg)
+{
+	*(enum cache_kind *)arg = get("slow", NULL);
+	return NULL;
+}
+
+static void *
 concurrent_get(void *arg)
 {
 	*(enum cache_kind *)arg = get("busy", NULL);
@@ -204,6 +211,32 @@ main(void)
 		for (int i = 0; i < 8; i++)
 			TAP_LONG(kinds[i], CACHE_MISS);
 		fill_delay = 0;
+	}
+
+	/*
+	 * A request that waits for a fetch longer than any fetch should take
+	 * (here: a 1 s timeout, one page: 3 s) gets the stale copy.
+	 */
+	cache_cleanup();
+	cfg.upstream_timeout = 1;
+	cfg.max_pages = 1;
+	cfg.cache_max_bytes = 1 << 20;
+	cache_init(&cfg, fake_clock);
+	next_result = FETCH_NEW;
+	TAP_LONG(get("slow", NULL), CACHE_MISS);
+	now_ms += 61000;
+	{
+		pthread_t t;
+		enum cache_kind first, second;
+
+		fill_delay = 3600000; /* 3.6 s */
+		pthread_create(&t, NULL, slow_get, &first);
+		usleep(100000);
+		fill_delay = 0;
+		second = get("slow", NULL);
+		TAP_LONG(second, CACHE_STALE);
+		pthread_join(t, NULL);
+		TAP_LONG(first, CACHE_MISS);
 	}
 
 	cache_cleanup();
