@@ -4,8 +4,9 @@
  * fd 0; N threads accept on it; SIGTERM, SIGINT or SIGUSR1 stop it
  * gracefully (requests in flight finish).
  */
-#include <errno.h>
 #include <sys/socket.h>
+
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
