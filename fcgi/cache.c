@@ -232,6 +232,15 @@ cache_answer(struct cache_answer *ans, enum cache_kind kind,
 	ans->age = now > fetched_at ? (long)((now - fetched_at) / 1000) : 0;
 }
 
+/* Answer with what e's last fetch came to, costing no upstream request. */
+static void
+cache_answer_last(struct cache_answer *ans, const struct cache_entry *e)
+{
+	ans->fetch = e->last;
+	ans->fetch.upstream_requests = 0;
+	ans->fetch.upstream_us = 0;
+}
+
 /* Whether e's copy may be served although GitHub failed. */
 static bool
 cache_can_serve_stale(const struct cache_entry *e, long long now)
@@ -268,9 +277,7 @@ cache_wait(struct cache_entry *e, struct cache_answer *ans)
 		snprintf(ans->fetch.error, sizeof(ans->fetch.error),
 		    "gave up waiting for another request's fetch");
 	} else {
-		ans->fetch = e->last;
-		ans->fetch.upstream_requests = 0; /* it cost us nothing */
-		ans->fetch.upstream_us = 0;
+		cache_answer_last(ans, e);
 		ans->kind = e->last_kind;
 		/* The API calls a request that waited for a fetch a MISS. */
 		if (ans->kind == CACHE_REVALIDATED || ans->kind == CACHE_HIT)
@@ -364,9 +371,7 @@ cache_get(const char *key, cache_fill_fn fill, void *arg,
 			    e->fetched_at, now);
 		else {
 			ans->kind = CACHE_ERROR;
-			ans->fetch = e->last;
-			ans->fetch.upstream_requests = 0;
-			ans->fetch.upstream_us = 0;
+			cache_answer_last(ans, e);
 		}
 		pthread_mutex_unlock(&cache.lock);
 		return;
@@ -405,7 +410,8 @@ cache_get_stats(struct cache_stats *st)
 	pthread_mutex_unlock(&cache.lock);
 }
 
-void
+/* Drop every entry no request is using. */
+static void
 cache_clear(void)
 {
 	pthread_mutex_lock(&cache.lock);

@@ -57,7 +57,4 @@ struct cache_stats {
 
 void cache_get_stats(struct cache_stats *st);
 
-/* Drop every entry no request is using (for tests). */
-void cache_clear(void);
-
 #endif

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "config.h"
+#include "log.h"
 
 struct config_var;
 typedef int (*config_parse_fn)(const struct config_var *, const char *,
@@ -71,23 +72,6 @@ static const char *const config_level_names[] = {
 	"debug",
 };
 
-/* Copy s into buf with anything unprintable shown as \xHH. */
-static void
-config_quote(char *buf, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-	}
-	buf[o] = '\0';
-}
-
 /* Fill err with "NAME='value': why", the value made printable. */
 static int
 config_fail(char *err, size_t errlen, const struct config_var *var,
@@ -99,7 +83,7 @@ config_fail(char *err, size_t errlen, const struct config_var *var,
 		snprintf(err, errlen, "%s: %s", var->name, why);
 		return -1;
 	}
-	config_quote(shown, sizeof(shown), value);
+	log_escape(shown, sizeof(shown), value);
 	snprintf(err, errlen, "%s='%s'%s: %s", var->name, shown,
 	    strlen(value) > 40 ? "..." : "", why);
 	return -1;

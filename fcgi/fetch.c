@@ -31,7 +31,6 @@ fetch_fail(struct fetch_outcome *out, const struct github_fetch *f)
 		    "GitHub did not answer in time");
 		break;
 	default:
-		out->status = 502;
 		if (f->status != 0)
 			snprintf(out->detail, sizeof(out->detail),
 			    "GitHub answered with HTTP status %ld", f->status);

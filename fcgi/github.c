@@ -256,7 +256,6 @@ github_fetch_clear(struct github_fetch *f)
 	f->next_page = f->last_page = 0;
 	f->retry_after = 0;
 	f->ratelimit_remaining = f->ratelimit_reset = -1;
-	f->millis = 0;
 	f->err[0] = '\0';
 }
 
@@ -471,7 +470,6 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
-	f->millis = (long)(usec / 1000);
 	github_classify(f, rc == CURLE_OK, rc == CURLE_OPERATION_TIMEDOUT,
 	    x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
 	    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc),

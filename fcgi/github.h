@@ -41,7 +41,6 @@ struct github_fetch {
 	long retry_after; /* seconds, when rate limited */
 	long ratelimit_remaining; /* -1 when GitHub did not say */
 	long ratelimit_reset; /* epoch seconds; -1 when GitHub did not say */
-	long millis; /* how long the request took */
 	char err[GITHUB_ERR_LEN]; /* for the log, when not OK */
 };
 

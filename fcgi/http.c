@@ -116,31 +116,29 @@ void
 http_problem(struct http_response *r, int status, const char *detail)
 {
 	struct json_object *o = json_object_new_object();
-	const char *s;
+	const char *s = NULL;
 	size_t len = 0;
 	char *copy = NULL;
 
 	r->status = status;
-	if (o == NULL) {
-		r->status = 500; /* out of memory */
-		http_header(r, "Content-Type", "application/problem+json");
-		http_header(r, "Cache-Control", "no-store");
-		http_body(r, "{\"status\":500}", 14);
-		return;
+	http_header(r, "Content-Type", "application/problem+json");
+	http_header(r, "Cache-Control", "no-store");
+	if (o != NULL) {
+		json_object_object_add(o, "type",
+		    json_object_new_string("about:blank"));
+		json_object_object_add(o, "title",
+		    json_object_new_string(http_reason(status)));
+		json_object_object_add(o, "status",
+		    json_object_new_int(status));
+		json_object_object_add(o, "detail",
+		    json_object_new_string(detail));
+		s = json_object_to_json_string_length(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
 	}
-	json_object_object_add(o, "type",
-	    json_object_new_string("about:blank"));
-	json_object_object_add(o, "title",
-	    json_object_new_string(http_reason(status)));
-	json_object_object_add(o, "status", json_object_new_int(status));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	s = json_object_to_json_string_length(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (s != NULL && (copy = malloc(len + 1)) != NULL)
 		memcpy(copy, s, len + 1);
 	json_object_put(o);
-	http_header(r, "Content-Type", "application/problem+json");
-	http_header(r, "Cache-Control", "no-store");
 	if (copy != NULL)
 		http_body_owned(r, copy, len);
 	else {

@@ -40,7 +40,7 @@ log_set_fd(int fd)
 	log_fd = fd;
 }
 
-int
+static int
 log_enabled(enum log_level level)
 {
 	return level <= log_level;

@@ -11,7 +11,6 @@ void log_set_level(enum log_level level);
 
 /* Where lines go (default stderr); -1 drops them (for fuzzers). */
 void log_set_fd(int fd);
-int log_enabled(enum log_level level);
 
 /* {"time":..,"level":..,"msg":..}; the message is made printable ASCII. */
 void log_msg(enum log_level level, const char *fmt, ...)

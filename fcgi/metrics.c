@@ -28,13 +28,14 @@ static const char *const metrics_route_names[METRICS_ROUTES] = {
 	"metrics",
 	"other",
 };
-static const char *const metrics_cache_names[METRICS_CACHES] = {
-	"hit",
-	"miss",
-	"revalidated",
-	"stale",
-	"error",
+static const char *const metrics_cache_names[] = {
+	[CACHE_MISS] = "miss",
+	[CACHE_HIT] = "hit",
+	[CACHE_REVALIDATED] = "revalidated",
+	[CACHE_STALE] = "stale",
+	[CACHE_ERROR] = "error",
 };
+#define METRICS_CACHES NELEM(metrics_cache_names)
 static const char *const metrics_class_names[] = {
 	"error",
 	"1xx",
@@ -116,7 +117,7 @@ metrics_request_end(enum metrics_route route, int status, long duration_us)
 }
 
 void
-metrics_cache_result(enum metrics_cache result)
+metrics_cache_result(enum cache_kind result)
 {
 	atomic_fetch_add_explicit(&metrics.cache[result], 1,
 	    memory_order_relaxed);

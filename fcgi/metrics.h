@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "cache.h"
+
 enum metrics_route {
 	METRICS_ROUTE_USER,
 	METRICS_ROUTE_INDEX,
@@ -14,15 +16,6 @@ enum metrics_route {
 	METRICS_ROUTE_METRICS,
 	METRICS_ROUTE_OTHER, /* unknown or malformed paths */
 	METRICS_ROUTES,
-};
-
-enum metrics_cache {
-	METRICS_CACHE_HIT,
-	METRICS_CACHE_MISS,
-	METRICS_CACHE_REVALIDATED,
-	METRICS_CACHE_STALE,
-	METRICS_CACHE_ERROR, /* a miss whose fetch failed */
-	METRICS_CACHES,
 };
 
 /* Remember the start time. */
@@ -34,7 +27,7 @@ void
 metrics_request_end(enum metrics_route route, int status, long duration_us);
 
 /* A /{user} answer came from the cache this way. */
-void metrics_cache_result(enum metrics_cache result);
+void metrics_cache_result(enum cache_kind result);
 
 /*
  * One upstream request finished: HTTP status (0 when there was none, a

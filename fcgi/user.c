@@ -9,14 +9,6 @@
 #include "metrics.h"
 #include "user.h"
 
-static const enum metrics_cache user_cache_metrics[] = {
-	[CACHE_MISS] = METRICS_CACHE_MISS,
-	[CACHE_HIT] = METRICS_CACHE_HIT,
-	[CACHE_REVALIDATED] = METRICS_CACHE_REVALIDATED,
-	[CACHE_STALE] = METRICS_CACHE_STALE,
-	[CACHE_ERROR] = METRICS_CACHE_ERROR,
-};
-
 static const char *const user_cache_names[] = {
 	[CACHE_MISS] = "MISS",
 	[CACHE_HIT] = "HIT",
@@ -225,7 +217,7 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 		cache_get(keystr, user_fill, &uf, &ans);
 	}
 	lg->cache = user_cache_names[ans.kind];
-	metrics_cache_result(user_cache_metrics[ans.kind]);
+	metrics_cache_result(ans.kind);
 	lg->upstream_requests = ans.fetch.upstream_requests;
 	lg->upstream_status = ans.fetch.upstream_status;
 	lg->upstream_us = ans.fetch.upstream_us;

@@ -5,13 +5,11 @@
 load helpers
 
 setup_file() {
-	start_double
-	start_gists
+	start_stack
 }
 
 teardown_file() {
-	stop_double
-	stop_gists	# last: its status (sanitizer reports) is the verdict
+	stop_stack
 }
 
 setup() {

@@ -10,8 +10,7 @@ BROWSER_BIN=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || 
 
 setup_file() {
 	[ -n "$BROWSER_BIN" ] || return 0
-	start_double
-	start_gists
+	start_stack
 	SHOTS="${GISTS_BUILDDIR:-$BATS_FILE_TMPDIR}/tests/screenshots"
 	mkdir -p "$SHOTS"
 	export SHOTS
@@ -19,8 +18,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "$BROWSER_BIN" ] || return 0
-	stop_double
-	stop_gists
+	stop_stack
 }
 
 setup() {

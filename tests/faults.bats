@@ -8,15 +8,13 @@ load helpers
 TOKEN=ghp_faults_token_should_never_show_0123456789
 
 setup_file() {
-	start_double
-	start_gists GISTS_CACHE_TTL=0 GISTS_UPSTREAM_TIMEOUT=2 \
+	start_stack GISTS_CACHE_TTL=0 GISTS_UPSTREAM_TIMEOUT=2 \
 		GITHUB_TOKEN="$TOKEN"
 	export FILE_BASE=$BASE
 }
 
 teardown_file() {
-	stop_double
-	stop_gists
+	stop_stack
 }
 
 setup() {

@@ -141,6 +141,19 @@ stop_test_gists() {
 	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
 }
 
+# A file's usual set-up: the double, and one instance with VAR=value...
+start_stack() {
+	start_double
+	start_gists "$@"
+}
+
+# ...and its end: the instance last, so that its status (sanitizer and
+# valgrind reports) is teardown_file's verdict.
+stop_stack() {
+	stop_double
+	stop_gists
+}
+
 # Ask the double's control API.
 double() { # METHOD PATH [JSON]
 	curl -sS --fail -X "$1" -H 'Content-Type: application/json' \

@@ -7,13 +7,11 @@ load helpers
 BROWSER='text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
 setup_file() {
-	start_double
-	start_gists
+	start_stack
 }
 
 teardown_file() {
-	stop_double
-	stop_gists
+	stop_stack
 }
 
 teardown() {

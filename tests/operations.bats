@@ -4,8 +4,7 @@
 load helpers
 
 setup_file() {
-	start_double
-	start_gists
+	start_stack
 	# the parser of the official Prometheus client: Debian's package is
 	# for the system python3, which may not be the one on $PATH
 	local py
@@ -18,8 +17,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_double
-	stop_gists	# last: its status (sanitizer reports) is the verdict
+	stop_stack
 }
 
 setup() {

@@ -5,15 +5,13 @@
 load helpers
 
 setup_file() {
-	start_double
 	# a cache of its own for every test would cost a server each: use
 	# TTL 0 here; cache.bats covers caching
-	start_gists GISTS_CACHE_TTL=0
+	start_stack GISTS_CACHE_TTL=0
 }
 
 teardown_file() {
-	stop_double
-	stop_gists	# last: its status (sanitizer reports) is the verdict
+	stop_stack
 }
 
 setup() {

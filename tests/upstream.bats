@@ -8,14 +8,12 @@ load helpers
 TOKEN=ghp_test_token_0123456789abcdefSECRET
 
 setup_file() {
-	start_double
-	start_gists GISTS_CACHE_TTL=0 GISTS_UPSTREAM_TIMEOUT=1 \
+	start_stack GISTS_CACHE_TTL=0 GISTS_UPSTREAM_TIMEOUT=1 \
 		GITHUB_TOKEN="$TOKEN"
 }
 
 teardown_file() {
-	stop_double
-	stop_gists	# last: its status (sanitizer reports) is the verdict
+	stop_stack
 }
 
 setup() {
