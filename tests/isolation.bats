@@ -55,10 +55,16 @@ start_instance() { # NAME UPSTREAM [VAR=value...]
 	wait_for_url "$BASE/-/healthz"
 }
 
-# Stop an instance (lighttpd's graceful SIGINT) and wait for it.
+# Stop an instance (lighttpd's graceful SIGINT) and wait for it, 10 s at
+# most when it is not our child (under make run).
 stop_instance() { # PID
+	local _
 	kill -INT "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
 }
 
 # How many API requests a double has seen.
@@ -161,4 +167,37 @@ private_dirs_gone() {
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"GISTS_RUNTIME_DIR=$dir "* ]] || fail "stderr: $stderr"
 	[ "$(requests_of "$B")" = 0 ]
+}
+
+# Start `make run` from the build tree; sets BASE and PID (lighttpd's).
+start_make_run() { # NAME UPSTREAM
+	local port make_pid _
+	port=$(free_port)
+	env -u GISTS_RUNTIME_DIR TMPDIR="$BATS_TEST_TMPDIR/tmp" PORT="$port" \
+		GISTS_BIND=127.0.0.1 GITHUB_API_URL="$2" \
+		make -s -C "$GISTS_BUILDDIR" run >"$BATS_TEST_TMPDIR/$1.log" \
+		2>&1 3>&- &
+	make_pid=$!
+	DOUBLES+=("$make_pid") # make ends with lighttpd; reaped in teardown
+	BASE="http://127.0.0.1:$port"
+	wait_for_url "$BASE/-/healthz"
+	PID=$(pgrep -x -P "$make_pid" lighttpd || true)
+	[ -n "$PID" ] || { pgrep -a -P "$make_pid" >&3; return 1; }
+	INSTANCES+=("$PID")
+}
+
+@test "two make run from one build never share a responder" {
+	[ -f "$GISTS_BUILDDIR/Makefile" ] || skip "no build tree"
+	start_named_double A
+	start_named_double B
+	start_make_run one "$A"
+	local one=$BASE
+	start_make_run two "$B"
+	BASE=$one fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = MISS ]
+	[ "$(requests_of "$A")" = 1 ]
+	[ "$(requests_of "$B")" = 1 ]
 }
