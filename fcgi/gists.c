@@ -1,5 +1,6 @@
 /* The transform from GitHub's gist objects to the compact schema. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@ enum gists_kind {
 	GISTS_STRING, /* a string */
 	GISTS_NULLABLE, /* a string or null; missing is null */
 	GISTS_BOOL,
-	GISTS_INT, /* a whole number >= 0 */
+	GISTS_INT, /* a whole number from 0 to INT64_MAX */
 };
 
 struct gists_field {
@@ -41,6 +42,20 @@ static const struct gists_field gists_file_fields[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Whether v is a whole number we pass on exactly: 0 to INT64_MAX. json-c
+ * saturates what it cannot hold (10^20 becomes UINT64_MAX), so larger
+ * numbers are refused rather than changed; floats (1.0, 1e3) are not
+ * integers.
+ */
+static bool
+gists_int_ok(struct json_object *v)
+{
+	return json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) >= 0 &&
+	    json_object_get_uint64(v) <= (uint64_t)INT64_MAX;
+}
+
 /* Whether v is acceptable as a member of the given kind. */
 static bool
 gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
@@ -54,8 +69,7 @@ gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
 	case GISTS_BOOL:
 		return json_object_is_type(v, json_type_boolean);
 	case GISTS_INT:
-		return json_object_is_type(v, json_type_int) &&
-		    json_object_get_int64(v) >= 0;
+		return gists_int_ok(v);
 	}
 	return false;
 }
@@ -84,9 +98,15 @@ gists_pick(struct json_object *src, const struct gists_field *fields, size_t n,
 		    json_object_object_get_ex(src, fields[i].name, &v);
 
 		if (!gists_kind_ok(v, present, fields[i].kind)) {
+			const char *why = "of the wrong type";
+
+			if (!present)
+				why = "missing";
+			else if (fields[i].kind == GISTS_INT &&
+			    json_object_is_type(v, json_type_int))
+				why = "out of range";
 			snprintf(err, errlen, "%s %zu: member '%s' is %s", what,
-			    index, fields[i].name,
-			    present ? "of the wrong type" : "missing");
+			    index, fields[i].name, why);
 			json_object_put(dst);
 			return NULL;
 		}

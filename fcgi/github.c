@@ -11,11 +11,12 @@
 #include "clock.h"
 #include "github.h"
 #include "link.h"
+#include "log.h"
 #include "metrics.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
 #define GITHUB_RETRY_DEFAULT 60
-#define GITHUB_RETRY_MAX 86400
+#define GITHUB_RETRY_MAX 3600 /* GitHub's limits reset hourly */
 
 /* One transfer slot of a client: a reused easy handle and its buffers. */
 struct github_xfer {
@@ -51,6 +52,9 @@ github_block(long seconds)
 {
 	long long until = clock_ms() + (long long)seconds * 1000;
 	long long cur = atomic_load(&github_blocked_until);
+
+	if (seconds <= 0)
+		return;
 
 	while (cur < until &&
 	    !atomic_compare_exchange_weak(&github_blocked_until, &cur, until))
@@ -460,6 +464,42 @@ github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
 		snprintf(f->err, sizeof(f->err), "GitHub answered %ld", status);
 }
 
+long
+github_block_seconds(const struct github_fetch *f, time_t now)
+{
+	long left;
+
+	if (f->outcome == GITHUB_RATE_LIMITED)
+		return f->retry_after; /* capped by github_classify */
+	if (f->ratelimit_remaining != 0 || f->ratelimit_reset <= 0)
+		return 0;
+	left = f->ratelimit_reset - (long)now;
+	if (left < 0)
+		return 0;
+	return left > GITHUB_RETRY_MAX ? GITHUB_RETRY_MAX : left;
+}
+
+/*
+ * A reset more than an hour off, when we wait for it, means a clock (ours
+ * or GitHub's) is wrong: say so once, not on every answer.
+ */
+static void
+github_check_reset(const struct github_fetch *f, time_t now)
+{
+	static atomic_bool logged;
+	long left = f->ratelimit_reset - (long)now;
+
+	if (f->ratelimit_reset <= 0 || left <= GITHUB_RETRY_MAX ||
+	    (f->outcome != GITHUB_RATE_LIMITED && f->ratelimit_remaining != 0))
+		return;
+	if (!atomic_exchange(&logged, true))
+		log_msg(LOG_LEVEL_WARN,
+		    "GitHub's X-RateLimit-Reset is %ld s away, more than an "
+		    "hour: is a clock wrong? waiting %d s at most (logged "
+		    "once)",
+		    left, GITHUB_RETRY_MAX);
+}
+
 /* Record what came of a finished transfer and free the slot. */
 static void
 github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
@@ -481,11 +521,9 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 	    time(NULL));
 	metrics_upstream(f->status, (long)usec, f->ratelimit_remaining,
 	    f->ratelimit_reset);
-	if (f->outcome == GITHUB_RATE_LIMITED)
-		github_block(f->retry_after);
-	else if (f->ratelimit_remaining == 0 && f->ratelimit_reset > 0)
-		/* that was the last request GitHub allows until the reset */
-		github_block(f->ratelimit_reset - (long)time(NULL));
+	/* rate limited, or that was the last request until the reset */
+	github_check_reset(f, time(NULL));
+	github_block(github_block_seconds(f, time(NULL)));
 	if (rc == CURLE_OK) {
 		const char *link = github_header(x->easy, "Link");
 

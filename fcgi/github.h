@@ -82,6 +82,13 @@ void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
  */
 long github_blocked_for(void);
 
+/*
+ * Seconds not to ask GitHub after the classified fetch f (0: ask away):
+ * its Retry-After when rate limited, or until X-RateLimit-Reset when it
+ * spent the last request; at most an hour on every path. Pure, for tests.
+ */
+long github_block_seconds(const struct github_fetch *f, time_t now);
+
 /* Our HTTP status for an error outcome (404, 503, 502, 504). */
 int github_outcome_http_status(enum github_outcome outcome);
 

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "link.h"
+#include "query.h"
 
 #define LINK_PAGE_MAX 1000000000L
 
@@ -126,4 +127,20 @@ link_find_page(const char *header, const char *rel)
 			return 0;
 		p++;
 	}
+}
+
+/* Whether our query parser accepts page n (fcgi/query.c). */
+static bool
+link_page_ours(long n)
+{
+	return n >= 1 && n <= QUERY_PAGE_MAX;
+}
+
+void
+link_rels(long page, long next, long last, struct link_rels *out)
+{
+	out->next = link_page_ours(next) ? next : 0;
+	out->last = out->next != 0 && link_page_ours(last) ? last : 0;
+	out->first = link_page_ours(page) && page > 1 ? 1 : 0;
+	out->prev = out->first != 0 ? page - 1 : 0;
 }

@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "fetch.h"
 #include "html.h"
+#include "link.h"
 #include "listing.h"
 #include "metrics.h"
 #include "user.h"
@@ -78,14 +79,16 @@ user_link(struct http_response *r, const char *user, const struct query *q,
     const struct listing *l)
 {
 	char buf[1280] = "";
+	struct link_rels rels;
 
-	if (l->next_page > 0)
-		user_link_add(buf, sizeof(buf), user, q, l->next_page, "next");
-	if (l->last_page > 0 && l->next_page > 0)
-		user_link_add(buf, sizeof(buf), user, q, l->last_page, "last");
-	if (q->page > 1) {
-		user_link_add(buf, sizeof(buf), user, q, 1, "first");
-		user_link_add(buf, sizeof(buf), user, q, q->page - 1, "prev");
+	link_rels(q->page, l->next_page, l->last_page, &rels);
+	if (rels.next > 0)
+		user_link_add(buf, sizeof(buf), user, q, rels.next, "next");
+	if (rels.last > 0)
+		user_link_add(buf, sizeof(buf), user, q, rels.last, "last");
+	if (rels.first > 0) {
+		user_link_add(buf, sizeof(buf), user, q, rels.first, "first");
+		user_link_add(buf, sizeof(buf), user, q, rels.prev, "prev");
 	}
 	if (buf[0] != '\0')
 		http_header(r, "Link", buf);
@@ -172,8 +175,11 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 		return;
 	}
 	if (html) {
-		if (q->paged && l->next_page > 0) {
-			user_url(next, sizeof(next), rt->login, q, l->next_page,
+		struct link_rels rels;
+
+		link_rels(q->page, l->next_page, l->last_page, &rels);
+		if (q->paged && rels.next > 0) {
+			user_url(next, sizeof(next), rt->login, q, rels.next,
 			    q->format);
 			ur.links.next = next;
 		}

@@ -81,6 +81,21 @@ print("ok")' "$BODY"
 	assert_output ok
 }
 
+@test "integers are passed on exactly, or the listing is refused" {
+	double_user maxint '[gist(1, "d", [("a", 2**63 - 1), ("b", 0)])]'
+	fetch /maxint
+	[ "$HTTP_STATUS" = 200 ]
+	grep -q '"size":9223372036854775807,' "$BODY"
+	grep -q '"size":0,' "$BODY"
+	local size
+	for size in '2**63' '10**20' '-1' '1.0' '1e3'; do
+		double_user "bad-$BATS_TEST_NUMBER" "[gist(1, 'd', [('a', $size)])]"
+		fetch "/bad-$BATS_TEST_NUMBER"
+		[ "$HTTP_STATUS" = 502 ] || fail "size $size: $HTTP_STATUS"
+		run ! grep -q 18446744073709551615 "$BODY"
+	done
+}
+
 @test "a Link header pointing at another host: only GitHub's URL is asked" {
 	double_fault '{"user": "gen-250", "mode": "evil_link"}'
 	fetch /gen-250

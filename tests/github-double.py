@@ -341,9 +341,10 @@ class Handler(BaseHTTPRequestHandler):
         elif mode == "huge_last":
             link = '<http://%s:%d/user/%d/gists?per_page=%d&page=%d>; ' \
                 'rel="next", <http://%s:%d/user/%d/gists?per_page=%d&' \
-                'page=99999999>; rel="last"' % (
+                'page=%d>; rel="last"' % (
                     self.server.server_address + (uid, per_page, page + 1) +
-                    self.server.server_address + (uid, per_page))
+                    self.server.server_address +
+                    (uid, per_page, int(fault.get("last", 99999999))))
         if link:
             headers.append(("Link", link))
         if not_modified:

@@ -181,6 +181,28 @@ print("ok")' "$BODY"
 	[ -z "$(header Link)" ]
 }
 
+@test "a Link never names a page we would refuse" {
+	# GitHub's last of page 2000000 is left out, not passed on
+	double_fault '{"user": "gen-250", "mode": "huge_last", "last": 2000000}'
+	fetch "/gen-250?page=1&per_page=1"
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header Link)" = '</gen-250?page=2&per_page=1>; rel="next"' ]
+	fetch "/gen-250?page=2&per_page=1&format=html"
+	[ "$HTTP_STATUS" = 200 ]
+	run ! grep -q 2000000 "$BODY"
+	# the last page we serve: no next beyond it, first and prev work
+	fetch "/gen-250?page=100000&per_page=1"
+	[ "$HTTP_STATUS" = 200 ]
+	local link url
+	link=$(header Link)
+	[ "$link" = '</gen-250?page=1&per_page=1>; rel="first", </gen-250?page=99999&per_page=1>; rel="prev"' ]
+	# every target named answers
+	for url in $(printf '%s\n' "$link" | grep -o '</[^>]*>' | tr -d '<>'); do
+		fetch "$url"
+		[ "$HTTP_STATUS" = 200 ] || fail "$url: $HTTP_STATUS"
+	done
+}
+
 @test "a page past the end is empty, with first and prev" {
 	fetch "/gen-30?page=9&per_page=10"
 	[ "$HTTP_STATUS" = 200 ]

@@ -114,6 +114,30 @@ assert_problem() { # STATUS
 	[ "$(header Retry-After)" = 7 ]
 }
 
+@test "a reset ten days off: Retry-After 3600 at most, on every path, logged" {
+	local far=$(($(date +%s) + 864000))
+	# a 200 that spends the last request, with a far-off reset
+	start_test_gists GISTS_CACHE_TTL=0
+	double_fault '{"mode": "status", "status": 200, "body": [], "times": 1,
+		"headers": {"X-RateLimit-Remaining": "0",
+			    "X-RateLimit-Reset": "'"$far"'"}}'
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	fetch /mallory
+	assert_problem 503
+	[ "$(header Retry-After)" -le 3600 ] || fail "Retry-After $(header Retry-After)"
+	[ "$(header Retry-After)" -ge 3000 ] || fail "Retry-After $(header Retry-After)"
+	[ "$(double_count)" = 1 ]
+	grep -q 'X-RateLimit-Reset is [0-9]* s away' "$SERVER_LOG"
+	stop_test_gists
+	# the primary limit (403) with the same reset
+	start_test_gists GISTS_CACHE_TTL=0
+	double_fault '{"mode": "ratelimit", "reset_in": 864000}'
+	fetch /octocat
+	assert_problem 503
+	[ "$(header Retry-After)" = 3600 ]
+}
+
 @test "while rate limited, GitHub is not asked again until the limit lifts" {
 	start_test_gists GISTS_CACHE_TTL=0
 	double_fault '{"mode": "secondary", "status": 429, "retry_after": 2, "times": 1}'

@@ -161,7 +161,53 @@ main(void)
 			(int)strlen("\"comments\":0,"
 				    "\"files\":{}}"),
 		    ok_gist);
-		refused(body, "'comments' is of the wrong type");
+		refused(body, "'comments' is out of range");
+	}
+	/*
+	 * Integers are passed on exactly from 0 to INT64_MAX, or refused:
+	 * json-c saturates what it cannot hold, so 10^20 would come out as
+	 * 18446744073709551615.
+	 */
+	{
+		static const struct {
+			const char *size;
+			const char *why; /* NULL: passed on as written */
+		} ints[] = {
+			{ "0", NULL },
+			{ "9223372036854775807", NULL }, /* INT64_MAX */
+			{ "9223372036854775808", "out of range" },
+			{ "18446744073709551615", "out of range" },
+			{ "100000000000000000000", "out of range" },
+			{ "-1", "out of range" },
+			{ "-9223372036854775809", "out of range" },
+			{ "1.0", "of the wrong type" },
+			{ "1e3", "of the wrong type" },
+			{ "0.5", "of the wrong type" },
+			{ "\"1\"", "of the wrong type" },
+			{ "01", "invalid JSON" },
+		};
+
+		for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+			char body[512], member[64];
+
+			snprintf(body, sizeof(body),
+			    "[%.*s\"files\":{\"a\":{\"filename\":\"a\","
+			    "\"size\":%s,\"raw_url\":\"r\"}}}]",
+			    (int)strlen(ok_gist) - (int)strlen("\"files\":{}}"),
+			    ok_gist, ints[i].size);
+			if (ints[i].why != NULL) {
+				refused(body, ints[i].why);
+				continue;
+			}
+			got = transform(body, strlen(body), err, sizeof(err));
+			snprintf(member, sizeof(member), "\"size\":%s,",
+			    ints[i].size);
+			TAP_OK(got != NULL && strstr(got, member) != NULL);
+			if (got == NULL || strstr(got, member) == NULL)
+				printf("# size %s: %s\n", ints[i].size,
+				    got != NULL ? got : err);
+			free(got);
+		}
 	}
 	/* the byte check: UTF-8 by RFC 3629, no raw controls */
 	{

@@ -40,7 +40,10 @@ static const struct row rows[] = {
 	{ __LINE__, true, false, false, 429, NULL, "0", NULL,
 	    GITHUB_RATE_LIMITED, 503, 1 },
 	{ __LINE__, true, false, false, 429, NULL, "99999999", NULL,
-	    GITHUB_RATE_LIMITED, 503, 86400 },
+	    GITHUB_RATE_LIMITED, 503, 3600 },
+	/* a reset ten days off is a clock problem: an hour at most */
+	{ __LINE__, true, false, false, 403, "0", NULL, "1700864000",
+	    GITHUB_RATE_LIMITED, 503, 3600 },
 	/* garbage headers do not make a limit, nor a wild Retry-After */
 	{ __LINE__, true, false, false, 429, NULL, "soon", "later",
 	    GITHUB_RATE_LIMITED, 503, 60 },
@@ -101,6 +104,41 @@ main(void)
 		github_classify(&f, true, false, false, NULL, 200, NULL, NULL,
 		    NULL, NOW);
 		TAP_LONG(f.ratelimit_remaining, -1);
+	}
+	/* how long GitHub is not asked after an answer: an hour at most */
+	{
+		static const struct {
+			int line;
+			long status;
+			const char *remaining, *retry_after, *reset;
+			long block;
+		} blocks[] = {
+			{ __LINE__, 200, "59", NULL, "1700000120", 0 },
+			{ __LINE__, 200, "0", NULL, "1700000120", 120 },
+			{ __LINE__, 200, "0", NULL, "1700864000", 3600 },
+			{ __LINE__, 200, "0", NULL, "1700003600", 3600 },
+			{ __LINE__, 200, "0", NULL, "1700003601", 3600 },
+			{ __LINE__, 200, "0", NULL, "1699999000", 0 },
+			{ __LINE__, 200, "0", NULL, NULL, 0 },
+			{ __LINE__, 304, "0", NULL, "99999999999", 3600 },
+			{ __LINE__, 404, "0", NULL, "1700864000", 3600 },
+			{ __LINE__, 403, "0", NULL, "1700864000", 3600 },
+			{ __LINE__, 429, NULL, "864000", NULL, 3600 },
+			{ __LINE__, 429, NULL, "42", NULL, 42 },
+			{ __LINE__, 500, "0", NULL, "1700000060", 60 },
+		};
+
+		for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]);
+		     i++) {
+			struct github_fetch f = { 0 };
+
+			printf("# block at line %d\n", blocks[i].line);
+			github_classify(&f, true, false, false, NULL,
+			    blocks[i].status, blocks[i].remaining,
+			    blocks[i].retry_after, blocks[i].reset, NOW);
+			TAP_LONG(github_block_seconds(&f, NOW),
+			    blocks[i].block);
+		}
 	}
 	TAP_STR(github_outcome_name(GITHUB_RATE_LIMITED), "rate_limited");
 	return tap_done();
