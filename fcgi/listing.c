@@ -154,6 +154,8 @@ listing_unref(struct listing *l)
 	free(l->pages);
 	for (int i = 0; i < LISTING_FORMATS; i++)
 		listing_body_unref(l->memo[i]);
+	if (l->index_free != NULL)
+		l->index_free(l->index);
 	pthread_mutex_destroy(&l->memo_lock);
 	free(l);
 }

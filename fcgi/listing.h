@@ -72,6 +72,10 @@ struct listing {
 	 */
 	pthread_mutex_t memo_lock;
 	struct listing_body *memo[LISTING_FORMATS];
+	/* Where each gist lies, built on first use by derive.c under
+	 * memo_lock and freed with the listing by index_free. */
+	void *index;
+	void (*index_free)(void *index);
 };
 
 /* The key of /{user} with query q: login lower-cased. */
