@@ -188,13 +188,17 @@ static struct listing *
 derive_page(const struct derive_index *idx, const long *keep, long n,
     const struct query *q)
 {
-	long last = n == 0 ? 1 : (n + q->per_page - 1) / q->per_page;
-	long from = (q->page - 1) * q->per_page;
-	long to = from + q->per_page;
-	struct listing *l = listing_new(200, 1);
+	long last, from, to;
+	struct listing *l;
 
-	if (l == NULL)
+	/* query_parse made them so; a slice out of range is never read */
+	if (q->page < 1 || q->per_page < 1 || q->page > QUERY_PAGE_MAX ||
+	    q->per_page > QUERY_PER_PAGE_MAX ||
+	    (l = listing_new(200, 1)) == NULL)
 		return NULL;
+	last = n == 0 ? 1 : (n + q->per_page - 1) / q->per_page;
+	from = (q->page - 1) * q->per_page;
+	to = from + q->per_page;
 	if (from > n)
 		from = n;
 	if (to > n)
@@ -246,7 +250,7 @@ derive_listing(struct listing *whole, const struct query *q)
 	if (whole->status != 200 || whole->truncated ||
 	    (idx = derive_index(whole)) == NULL || (since && !idx->dated))
 		return NULL;
-	if ((keep = malloc(((size_t)idx->count + 1) * sizeof(*keep))) == NULL)
+	if ((keep = calloc((size_t)idx->count + 1, sizeof(*keep))) == NULL)
 		return NULL;
 	/* GitHub's since keeps what was updated at or after it; the stamps
 	 * are all YYYY-MM-DDTHH:MM:SSZ, so bytes order them as times */
