@@ -214,3 +214,19 @@ queries_x_cache() {
 	double_reset
 	check_queries gen-250
 }
+
+@test "concurrent pages and since values of a cold user cost one listing" {
+	start_test_gists GISTS_CACHE_TTL=3600
+	# the first page slow, so that every request comes while it is fetched
+	double_fault '{"user": "gen-250", "page": 1, "mode": "slow", "delay": 1, "times": 1}'
+	{
+		printf 'page=%d&per_page=13\n' $(seq 1 20)
+		printf 'since=2010-%02d-11T00:00:00Z\n' $(seq 1 12)
+		printf 'since=2010-03-%02dT12:00:00Z&page=2\n' $(seq 1 8)
+	} | xargs -P 40 -I{} curl -s -o /dev/null \
+		-w '%{http_code} %header{x-cache}\n' "$BASE/gen-250?{}" \
+		>"$BATS_TEST_TMPDIR/codes"
+	[ "$(grep -c '^200 ' "$BATS_TEST_TMPDIR/codes")" = 40 ]
+	# the whole listing's three pages, once
+	[ "$(double_count)" = 3 ]
+}
