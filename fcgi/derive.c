@@ -13,6 +13,9 @@ struct derive_gist {
 	char updated_at[QUERY_SINCE_LEN + 1]; /* "" when not a timestamp */
 };
 
+_Static_assert(sizeof(struct derive_gist) <= LISTING_INDEX_GIST_BYTES,
+    "the cache counts the index at LISTING_INDEX_GIST_BYTES a gist");
+
 /* Every gist of a listing, in order; built once per listing. */
 struct derive_index {
 	long count;

@@ -78,6 +78,9 @@ struct listing {
 	void (*index_free)(void *index);
 };
 
+/* Most bytes the index takes per gist, counted in a listing's bytes. */
+#define LISTING_INDEX_GIST_BYTES 48
+
 /* The key of /{user} with query q: login lower-cased. */
 void listing_key_init(struct listing_key *key, const char *login,
     const struct query *q);
