@@ -401,6 +401,26 @@ cache_get(const char *key, cache_fill_fn fill, void *arg,
 }
 
 void
+cache_peek(const char *key, struct cache_peek *peek)
+{
+	struct cache_entry *e;
+	long long now;
+
+	memset(peek, 0, sizeof(*peek));
+	pthread_mutex_lock(&cache.lock);
+	now = cache.clock();
+	e = cache_find(key, cache_hash(key));
+	if (e != NULL && e->listing != NULL) {
+		peek->listing = listing_ref(e->listing);
+		peek->age = now > e->fetched_at
+		    ? (long)((now - e->fetched_at) / 1000)
+		    : 0;
+		peek->fresh = now - e->fetched_at < cache.ttl_ms;
+	}
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void
 cache_get_stats(struct cache_stats *st)
 {
 	pthread_mutex_lock(&cache.lock);

@@ -49,6 +49,16 @@ void cache_cleanup(void);
 void cache_get(const char *key, cache_fill_fn fill, void *arg,
     struct cache_answer *ans);
 
+/* What the cache holds for a key, as it stands. */
+struct cache_peek {
+	struct listing *listing; /* NULL when none; else yours to unref */
+	long age; /* seconds since fetched or revalidated */
+	bool fresh; /* within the TTL */
+};
+
+/* Look key up without fetching, waiting or touching its recency. */
+void cache_peek(const char *key, struct cache_peek *peek);
+
 struct cache_stats {
 	long entries;
 	size_t bytes;

@@ -131,9 +131,10 @@ listing_seal(struct listing *l)
 	}
 	l->hash = listing_fnv(h, meta, sizeof(meta));
 	/* the pages, and the bodies the memo will hold: the JSON about as
-	 * long as the pages, the HTML about twice */
+	 * long as the pages, the HTML about twice; and derive.c's index */
 	l->bytes = sizeof(*l) + l->npages * sizeof(*l->pages) + items +
-	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items + 4096;
+	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items + 4096 +
+	    (size_t)l->count * LISTING_INDEX_GIST_BYTES;
 }
 
 struct listing *
@@ -154,6 +155,8 @@ listing_unref(struct listing *l)
 	free(l->pages);
 	for (int i = 0; i < LISTING_FORMATS; i++)
 		listing_body_unref(l->memo[i]);
+	if (l->index_free != NULL)
+		l->index_free(l->index);
 	pthread_mutex_destroy(&l->memo_lock);
 	free(l);
 }

@@ -72,7 +72,14 @@ struct listing {
 	 */
 	pthread_mutex_t memo_lock;
 	struct listing_body *memo[LISTING_FORMATS];
+	/* Where each gist lies, built on first use by derive.c under
+	 * memo_lock and freed with the listing by index_free. */
+	void *index;
+	void (*index_free)(void *index);
 };
+
+/* Most bytes the index takes per gist, counted in a listing's bytes. */
+#define LISTING_INDEX_GIST_BYTES 48
 
 /* The key of /{user} with query q: login lower-cased. */
 void listing_key_init(struct listing_key *key, const char *login,

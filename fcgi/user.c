@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "derive.h"
 #include "fetch.h"
 #include "html.h"
 #include "link.h"
@@ -203,6 +204,50 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	http_body_shared(r, body->text, body->len, user_release_body, body);
 }
 
+/*
+ * A page or since of a user, cut from the user's whole listing: one
+ * GitHub listing per user per TTL, whatever the query; X-Cache, Age and
+ * staleness are the whole listing's. False, with ans empty and *spent
+ * the upstream requests made, when it cannot answer (truncated, or
+ * GitHub failed with nothing to serve): then q is asked of GitHub.
+ */
+static bool
+user_derived(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, struct cache_answer *ans, int *spent)
+{
+	const struct query all = { .format = q->format };
+	struct listing_key key;
+	struct user_fill uf = { ctx, &key };
+	char keystr[LISTING_KEY_MAX];
+	struct cache_peek peek;
+	struct listing *l = NULL;
+
+	if (!derive_wanted(q))
+		return false;
+	listing_key_init(&key, rt->login, &all);
+	listing_key_string(&key, keystr, sizeof(keystr));
+	/* a truncated listing cannot answer: not worth refreshing for q */
+	cache_peek(keystr, &peek);
+	if (peek.listing != NULL && peek.listing->truncated) {
+		listing_unref(peek.listing);
+		return false;
+	}
+	listing_unref(peek.listing);
+	cache_get(keystr, user_fill, &uf, ans);
+	if (ans->kind != CACHE_ERROR && ans->listing->status != 200)
+		return true; /* GitHub does not know the user */
+	if (ans->kind != CACHE_ERROR &&
+	    (l = derive_listing(ans->listing, q)) != NULL) {
+		listing_unref(ans->listing);
+		ans->listing = l;
+		return true;
+	}
+	*spent = ans->fetch.upstream_requests;
+	listing_unref(ans->listing);
+	memset(ans, 0, sizeof(*ans));
+	return false;
+}
+
 void
 user_serve(struct handler_ctx *ctx, const struct route *rt,
     const struct query *q, const char *if_none_match, bool html,
@@ -212,11 +257,12 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	struct user_fill uf = { ctx, &key };
 	struct cache_answer ans;
 	char detail[96];
+	int spent = 0;
 
 	listing_key_init(&key, rt->login, q);
 	if (ctx->cfg->cache_ttl == 0)
 		user_uncached(&uf, &ans);
-	else {
+	else if (!user_derived(ctx, rt, q, &ans, &spent)) {
 		char keystr[LISTING_KEY_MAX];
 
 		listing_key_string(&key, keystr, sizeof(keystr));
@@ -224,7 +270,7 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	}
 	lg->cache = user_cache_names[ans.kind];
 	metrics_cache_result(ans.kind);
-	lg->upstream_requests = ans.fetch.upstream_requests;
+	lg->upstream_requests = ans.fetch.upstream_requests + spent;
 	lg->upstream_status = ans.fetch.upstream_status;
 	lg->upstream_us = ans.fetch.upstream_us;
 

@@ -132,9 +132,9 @@ assert b"\\u0000" in raw' "$BODY"
 	[ "$HTTP_STATUS" = 200 ]
 	expected octocat-gists.json octocat 2 3
 	assert_body_is_expected
-	[ "$(double_request -1 path)" = /users/octocat/gists ]
-	[[ "$(double_request -1 query)" == *per_page=3* ]]
-	[[ "$(double_request -1 query)" == *page=2* ]]
+	# cut from octocat's whole listing, never asked page by page
+	# (derive.bats; paging.bats asks GitHub for pages without a cache)
+	run ! grep -q 'per_page=3' <<<"$(double GET requests)"
 }
 
 @test "unknown query parameters are ignored" {

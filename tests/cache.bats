@@ -156,18 +156,20 @@ teardown() {
 	[ "$(double_count)" = 1 ]
 }
 
-@test "unknown parameters share the entry; pages and since have their own" {
+@test "unknown parameters share the entry; pages and since are cut from it" {
 	start_test_gists
 	fetch /octocat
 	fetch "/octocat?utm_source=x"
 	[ "$(header X-Cache)" = HIT ]
+	# derive.bats covers pages and since of the whole listing
 	fetch "/octocat?page=1&per_page=3"
-	[ "$(header X-Cache)" = MISS ]
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(json count)" = 3 ]
 	fetch "/octocat?per_page=3&page=1&x=y"
 	[ "$(header X-Cache)" = HIT ]
 	fetch "/octocat?since=2024-01-01T00:00:00Z"
-	[ "$(header X-Cache)" = MISS ]
-	[ "$(double_count)" = 3 ]
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 1 ]
 }
 
 @test "a user's 404 is cached for the TTL" {

@@ -121,6 +121,25 @@ main(void)
 	TAP_LONG(get("a", &age), CACHE_HIT);
 	TAP_LONG(fills, 2);
 
+	/* a peek sees the copy, its age and freshness; fetches nothing */
+	{
+		struct cache_peek peek;
+
+		cache_peek("a", &peek);
+		TAP_OK(peek.listing != NULL && peek.fresh);
+		TAP_LONG(peek.age, 1);
+		listing_unref(peek.listing);
+		now_ms += 60000;
+		cache_peek("a", &peek);
+		TAP_OK(peek.listing != NULL && !peek.fresh);
+		TAP_LONG(peek.age, 61);
+		listing_unref(peek.listing);
+		now_ms -= 60000;
+		cache_peek("nothing", &peek);
+		TAP_OK(peek.listing == NULL);
+		TAP_LONG(fills, 2);
+	}
+
 	/* GitHub failing after the TTL: stale, then no asking for a while */
 	now_ms += 60000;
 	next_result = FETCH_ERROR;
