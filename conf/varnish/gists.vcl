@@ -144,8 +144,13 @@ sub vcl_backend_response {
 	call gists_grace;
 }
 
-# No gists instance answered: a problem like gists' own, never stored.
+# No gists instance answered (after a retry or two): the expired copy
+# (vcl_synth), else a problem like gists' own, never stored.
 sub vcl_backend_error {
+	# A refused connection: with a director, the next replica (twice).
+	if (bereq.retries < 2 && bereq.method ~ "^(GET|HEAD)$") {
+		return (retry);
+	}
 	if (bereq.is_bgfetch || bereq.http.X-Gists-Phase == "fresh") {
 		return (abandon);
 	}
