@@ -13,8 +13,8 @@ vcl 4.1;
 #   - errors (Cache-Control: no-store) are never stored.
 # Backends live in a file of their own, found on vcl_path: it defines the
 # backends and "sub gists_backend", which sets req.backend_hint.
-# conf/varnish/gists-backends.vcl is one local instance; deploy/varnish/ has the
-# fleet's.
+# conf/varnish/gists-backends.vcl is one local instance; the fleet's image
+# writes its own (deploy/varnish/gists-front).
 
 import std;
 
@@ -38,7 +38,9 @@ sub vcl_recv {
 	if (req.method != "GET" && req.method != "HEAD") {
 		return (pass);
 	}
-	# gists reads neither; without this a browser's cookie would pass.
+	# gists reads no cookie and authenticates no client, so neither a
+	# Cookie nor an Authorization makes an answer private (the builtin
+	# vcl_recv, which would pass both, is not reached).
 	unset req.http.Cookie;
 	call gists_accept;
 	if (req.http.X-Gists-Phase == "fresh") {
