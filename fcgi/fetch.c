@@ -107,6 +107,7 @@ struct fetch_job {
 	size_t next; /* the next page to ask for */
 	size_t inflight;
 	size_t bytes; /* compact JSON kept so far */
+	size_t largest; /* the largest page kept so far */
 	size_t failed_at; /* the first page that failed; max when none */
 	struct fetch_outcome failure; /* what that page came to */
 	bool follow; /* no "last": one page at a time along "next" */
@@ -192,6 +193,8 @@ fetch_keep(struct fetch_job *j, size_t i)
 		return;
 	}
 	j->bytes += j->l->pages[i].len;
+	if (j->l->pages[i].len > j->largest)
+		j->largest = j->l->pages[i].len;
 }
 
 /* After page 1 of a full listing: how many pages, and how to ask. */
@@ -266,7 +269,15 @@ fetch_pump(struct fetch_job *j, size_t done_i)
 		fetch_ask(j, j->next++);
 		return;
 	}
-	while (j->inflight < GITHUB_PARALLEL && j->next < j->n)
+	/*
+	 * No more pages in flight than the bound has room for, at the size
+	 * of the largest page so far: a listing of huge pages is fetched a
+	 * few at a time, and memory stays a small multiple of the bound.
+	 */
+	while (j->inflight < GITHUB_PARALLEL && j->next < j->n &&
+	    (j->inflight == 0 ||
+		(long long)((j->inflight + 1) * j->largest) <=
+		    j->cfg->max_listing_bytes - (long long)j->bytes))
 		fetch_ask(j, j->next++);
 }
 
