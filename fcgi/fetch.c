@@ -276,7 +276,7 @@ fetch_pump(struct fetch_job *j, size_t done_i)
 	 */
 	while (j->inflight < GITHUB_PARALLEL && j->next < j->n &&
 	    (j->inflight == 0 ||
-		(long long)((j->inflight + 1) * j->largest) <=
+		(long long)(j->inflight + 1) * (long long)j->largest <=
 		    j->cfg->max_listing_bytes - (long long)j->bytes))
 		fetch_ask(j, j->next++);
 }
