@@ -111,8 +111,11 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	[ "$(double_count)" = 2 ]
 }
 
-@test "waiters wait as long as the fetch they joined: next-only pages, 1.5 s each, timeout 2 s" {
-	start_test_gists GISTS_UPSTREAM_TIMEOUT=2
+# The issue's case is 1.5 s a page with a 2 s timeout; 3 s leaves a loaded
+# CI machine room. With GISTS_MAX_PAGES=10 the old waiters gave up after
+# 3 * (2 + 10 / 10) + 1 = 10 s; this fetch takes 15 s.
+@test "waiters wait as long as the fetch they joined: next-only pages, 1.5 s each, timeout 3 s" {
+	start_test_gists GISTS_UPSTREAM_TIMEOUT=3 GISTS_MAX_PAGES=10
 	double_fault '{"user": "gen-1000-nolast", "mode": "nolast", "delay": 1.5}'
 	"$PYTHON3" "$CLIENT" flood "$BASE" /gen-1000-nolast 1 1 \
 		>"$BATS_TEST_TMPDIR/first" 2>&1 3>&- &
@@ -123,8 +126,10 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	local waiters=$!
 	wait "$first"
 	wait "$waiters"
-	[ "$(cat "$BATS_TEST_TMPDIR/first")" = "200=1" ]
-	[ "$(cat "$BATS_TEST_TMPDIR/waiters")" = "200=3" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/first")" = "200=1" ] ||
+		fail "first: $(cat "$BATS_TEST_TMPDIR/first")"
+	[ "$(cat "$BATS_TEST_TMPDIR/waiters")" = "200=3" ] ||
+		fail "waiters: $(cat "$BATS_TEST_TMPDIR/waiters")"
 	# ten pages, one by one, once for all four
 	[ "$(double_count)" = 10 ]
 	fetch /gen-1000-nolast
@@ -144,10 +149,16 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	[ "$(json count)" -gt 0 ]
 	[ "$(metric gists_listings_cut_total)" = 1 ]
 	grep -q 'cut to [0-9]* of 30 pages' "$SERVER_LOG"
-	# peak resident memory of the responder (was 866 MB)
+	# peak resident memory of the responder (was 866 MB); ASan's
+	# quarantine and valgrind keep freed memory, so the bound holds for
+	# the plain build only
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(responder_pid)/status")
 	echo "# responder peak RSS: $((hwm / 1024)) MB" >&3
-	[ "$hwm" -lt $((320 * 1024)) ]
+	if [ "${GISTS_SANITIZERS:-no}" = yes ] || [ "${GISTS_VALGRIND:-0}" = 1 ]; then
+		echo "# the RSS bound is not checked under sanitizers or valgrind" >&3
+	else
+		[ "$hwm" -lt $((320 * 1024)) ]
+	fi
 	# not all thirty pages were asked for
 	[ "$(double_count)" -lt 30 ]
 }
