@@ -8,7 +8,7 @@ load helpers
 
 setup_file() {
 	# few accept threads: what parks must not need one
-	start_stack GISTS_THREADS=4 GISTS_UPSTREAM_TIMEOUT=10
+	start_stack GISTS_THREADS=4 GISTS_UPSTREAM_TIMEOUT=20
 }
 
 teardown_file() {
@@ -47,11 +47,14 @@ responder_pid() {
 	pgrep -P "$(cat "$BATS_TEST_TMPDIR/gists/pid")" | head -n 1
 }
 
+# GitHub takes 15 s here, not the issue's 4.5 s: on a loaded machine the
+# client may need seconds to send 400 requests, and all must be parked at
+# once (bench/run.sh measures the 4.5 s case).
 @test "400 cold users parked on a slow GitHub: hits and health checks answer at once, none is lost" {
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	double_reset_requests
-	double POST config '{"latency": 4.5}' >/dev/null
+	double POST config '{"latency": 15}' >/dev/null
 	"$PYTHON3" "$CLIENT" fill "$BASE" gen-3-parked 400 400 \
 		>"$BATS_TEST_TMPDIR/counts" 2>&1 3>&- &
 	local client=$!
