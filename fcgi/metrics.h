@@ -37,6 +37,9 @@ void metrics_cache_result(enum cache_kind result);
 void
 metrics_upstream(long status, long duration_us, long remaining, long reset);
 
+/* A listing was cut at GISTS_MAX_LISTING_BYTES. */
+void metrics_listing_cut(void);
+
 /*
  * The exposition, in a new buffer (caller frees), or NULL. Gauges that
  * live elsewhere (cache size, rate-limit back-off) are read here.

@@ -4,19 +4,40 @@
 
 #include <stdbool.h>
 
-#include "handler.h"
+#include "cache.h"
 #include "http.h"
 #include "log.h"
 #include "query.h"
 #include "route.h"
 
+struct handler_ctx;
+
+/* A request of /{user} parked on a fetch. */
+struct user_wait {
+	struct cache_waiter w;
+	bool derived; /* w waits for the whole listing, to cut q from */
+	int spent; /* upstream requests of a derivation that could not answer */
+};
+
 /*
  * Answer /{user} with query q into r (200, 304, or an error) as JSON, or
  * as HTML when html, and fill the listing's part of the log line: cache
- * result, upstream status, requests and time, error detail.
+ * result, upstream status, requests and time, error detail. Returns true
+ * when the request is parked on a fetch instead: r is untouched, and
+ * uw->w.done will be called (maybe before user_serve returns, on another
+ * thread); then call user_resume.
  */
-void user_serve(struct handler_ctx *ctx, const struct route *rt,
+bool user_serve(struct handler_ctx *ctx, const struct route *rt,
     const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg);
+    struct http_response *r, struct log_request *lg, struct user_wait *uw);
+
+/*
+ * The fetch uw was parked on is over: answer into r as user_serve does,
+ * or park again (true: a page or since that the whole listing could not
+ * answer is asked of GitHub itself).
+ */
+bool user_resume(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, const char *if_none_match, bool html,
+    struct http_response *r, struct log_request *lg, struct user_wait *uw);
 
 #endif
