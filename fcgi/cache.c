@@ -268,9 +268,9 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 		listing_unref(e->listing);
 		e->listing = out->listing; /* the fetch's reference */
 		out->listing = NULL;
-		e->fetched_at = now;
+		e->fetched_at = now - out->age_ms;
 		e->retry_at = 0;
-		cache_answer(ans, CACHE_MISS, e->listing, now, now);
+		cache_answer(ans, CACHE_MISS, e->listing, e->fetched_at, now);
 		break;
 	case FETCH_NOT_MODIFIED:
 		e->fetched_at = now;

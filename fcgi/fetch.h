@@ -22,6 +22,7 @@ struct fetch_outcome {
 	long upstream_status; /* of the first or failing page; 0 */
 	long long upstream_us; /* wall time waiting for GitHub */
 	int upstream_requests;
+	long long age_ms; /* FETCH_NEW from the shared tier: its age */
 };
 
 /* A fetch is over: out is its outcome (out->listing is yours). */
