@@ -234,7 +234,7 @@ redis_answer(struct redis_req *q)
 	if (r == NULL)
 		return false;
 	if (r->type == REDIS_REPLY_STRING)
-		l = redisval_decode(r->str, r->len,
+		l = redisval_decode(r->str, r->len, q->name,
 		    q->key.q.paged ? 1 : (size_t)rds.cfg->max_pages, &fetched);
 	if (r->type != REDIS_REPLY_NIL &&
 	    (l == NULL ||
@@ -341,8 +341,8 @@ redis_store(struct redis_req *q)
 	char *value;
 
 	if (q->store != NULL && rds.c != NULL &&
-	    (value = redisval_encode(q->store, q->fetched_ms, &lens[2])) !=
-		NULL) {
+	    (value = redisval_encode(q->store, q->name, q->fetched_ms,
+		 &lens[2])) != NULL) {
 		long long keep = rds.cfg->stale_ttl > rds.cfg->cache_ttl
 		    ? rds.cfg->stale_ttl
 		    : rds.cfg->cache_ttl;

@@ -14,14 +14,15 @@
 #define REDISVAL_DEPTH 8 /* compact gists are three levels deep */
 
 char *
-redisval_encode(const struct listing *l, long long fetched_ms, size_t *len)
+redisval_encode(const struct listing *l, const char *key, long long fetched_ms,
+    size_t *len)
 {
 	struct buf b;
 
 	buf_init(&b, 4096);
-	buf_printf(&b, "%s%lld %d %d %ld %ld %zu\n", REDISVAL_MAGIC, fetched_ms,
-	    l->status, l->truncated ? 1 : 0, l->next_page, l->last_page,
-	    l->npages);
+	buf_printf(&b, "%s%s\n%lld %d %d %ld %ld %zu\n", REDISVAL_MAGIC, key,
+	    fetched_ms, l->status, l->truncated ? 1 : 0, l->next_page,
+	    l->last_page, l->npages);
 	for (size_t i = 0; i < l->npages; i++) {
 		const struct listing_page *p = &l->pages[i];
 
@@ -109,17 +110,22 @@ redisval_etag_ok(const char *etag, size_t len)
 }
 
 struct listing *
-redisval_decode(const char *v, size_t len, size_t max_pages,
+redisval_decode(const char *v, size_t len, const char *key, size_t max_pages,
     long long *fetched_ms)
 {
 	struct redisval_in in = { v, v + len, false };
-	size_t magic = strlen(REDISVAL_MAGIC), npages;
+	size_t magic = strlen(REDISVAL_MAGIC), klen = strlen(key), npages;
 	long long fetched, status, truncated, next, last;
 	struct listing *l;
 
 	if (len < magic || memcmp(v, REDISVAL_MAGIC, magic) != 0)
 		return NULL;
 	in.p += magic;
+	/* the key it was written for: a value moved elsewhere is not ours */
+	if ((size_t)(in.end - in.p) < klen + 1 ||
+	    memcmp(in.p, key, klen) != 0 || in.p[klen] != '\n')
+		return NULL;
+	in.p += klen + 1;
 	fetched = redisval_number(&in, 1LL << 50, ' ');
 	status = redisval_number(&in, 404, ' ');
 	truncated = redisval_number(&in, 1, ' ');

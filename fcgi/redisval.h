@@ -10,18 +10,21 @@
 
 #include "listing.h"
 
-/* The listing l fetched at fetched_ms (Unix time), in a new buffer. */
-char *
-redisval_encode(const struct listing *l, long long fetched_ms, size_t *len);
+/*
+ * The listing l of key (listing_key_string) fetched at fetched_ms (Unix
+ * time), in a new buffer.
+ */
+char *redisval_encode(const struct listing *l, const char *key,
+    long long fetched_ms, size_t *len);
 
 /*
  * A new listing (one reference) from a value, or NULL when the value is
- * not one redisval_encode made: any other bytes, more than max_pages
- * pages, a page whose gists are not exactly the compact schema (in
- * json-c's own serialization), or a 404 with pages. *fetched_ms is when
- * it was fetched.
+ * not one redisval_encode made for key: another key's (a value moved
+ * or copied), any other bytes, more than max_pages pages, a page whose gists
+ * are not exactly the compact schema (in json-c's own serialization), or a 404
+ * with pages. *fetched_ms is when it was fetched.
  */
-struct listing *redisval_decode(const char *v, size_t len, size_t max_pages,
-    long long *fetched_ms);
+struct listing *redisval_decode(const char *v, size_t len, const char *key,
+    size_t max_pages, long long *fetched_ms);
 
 #endif

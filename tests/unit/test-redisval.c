@@ -55,7 +55,7 @@ static int
 decodes(const char *v, size_t max)
 {
 	long long t;
-	struct listing *l = redisval_decode(v, strlen(v), max, &t);
+	struct listing *l = redisval_decode(v, strlen(v), "u", max, &t);
 
 	listing_unref(l);
 	return l != NULL;
@@ -74,7 +74,7 @@ value(const char *items, long count, const char *etag)
 	static char buf[4096];
 
 	snprintf(buf, sizeof(buf),
-	    "gists-listing 1\n5 200 0 0 0 1\n%zu %zu "
+	    "gists-listing 1\nu\n5 200 0 0 0 1\n%zu %zu "
 	    "%ld\n%s%s\n",
 	    strlen(etag), strlen(items), count, etag, items);
 	return buf;
@@ -85,11 +85,11 @@ main(void)
 {
 	struct listing *l = octocat(), *d, *nf;
 	size_t len;
-	char *v = redisval_encode(l, 1700000000123LL, &len), *w;
+	char *v = redisval_encode(l, "octocat", 1700000000123LL, &len), *w;
 	long long t = 0;
 
 	/* round trip: the same bytes, so the same ETags everywhere */
-	d = redisval_decode(v, len, 30, &t);
+	d = redisval_decode(v, len, "octocat", 30, &t);
 	TAP_OK(d != NULL);
 	if (d == NULL)
 		return tap_done();
@@ -105,13 +105,17 @@ main(void)
 	listing_unref(d);
 
 	/* more pages than allowed */
-	TAP_OK(redisval_decode(v, len, 1, &t) == NULL);
+	TAP_OK(redisval_decode(v, len, "octocat", 1, &t) == NULL);
+	/* another key's value */
+	TAP_OK(redisval_decode(v, len, "octocat?page=1&per_page=30", 30, &t) ==
+	    NULL);
+	TAP_OK(redisval_decode(v, len, "octoca", 30, &t) == NULL);
 	/* every cut of the value, and one byte more, is refused */
 	{
 		int refused = 1;
 
 		for (size_t n = 0; n < len; n++) {
-			d = redisval_decode(v, n, 30, &t);
+			d = redisval_decode(v, n, "octocat", 30, &t);
 			refused &= d == NULL;
 			listing_unref(d);
 		}
@@ -120,15 +124,15 @@ main(void)
 	w = malloc(len + 1);
 	memcpy(w, v, len);
 	w[len] = '\n';
-	TAP_OK(redisval_decode(w, len + 1, 30, &t) == NULL);
+	TAP_OK(redisval_decode(w, len + 1, "octocat", 30, &t) == NULL);
 	free(w);
 
 	/* a 404 */
 	nf = listing_new(404, 0);
 	listing_seal(nf);
 	free(v);
-	v = redisval_encode(nf, 42, &len);
-	d = redisval_decode(v, len, 30, &t);
+	v = redisval_encode(nf, "nobody", 42, &len);
+	d = redisval_decode(v, len, "nobody", 30, &t);
 	TAP_OK(d != NULL && d->status == 404 && d->npages == 0);
 	listing_unref(d);
 	free(v);
@@ -140,13 +144,15 @@ main(void)
 	TAP_OK(decodes(value("", 0, ""), 30));
 	TAP_OK(!decodes(value(gist, 2, "\"e\""), 30)); /* count */
 	TAP_OK(!decodes(value(gist, 1, "\"e e\""), 30)); /* ETag */
-	TAP_OK(!decodes("gists-listing 2\n5 200 0 0 0 0\n", 30));
-	TAP_OK(!decodes("gists-listing 1\n5 404 0 0 0 1\n0 0 0\n\n", 30));
-	TAP_OK(!decodes("gists-listing 1\n5 200 0 0 0 0\n", 30));
-	TAP_OK(!decodes("gists-listing 1\n5 500 0 0 0 0\n", 30));
+	TAP_OK(decodes("gists-listing 1\nu\n5 404 0 0 0 0\n", 30));
+	TAP_OK(!decodes("gists-listing 1\nv\n5 404 0 0 0 0\n", 30));
+	TAP_OK(!decodes("gists-listing 2\nu\n5 200 0 0 0 0\n", 30));
+	TAP_OK(!decodes("gists-listing 1\nu\n5 404 0 0 0 1\n0 0 0\n\n", 30));
+	TAP_OK(!decodes("gists-listing 1\nu\n5 200 0 0 0 0\n", 30));
+	TAP_OK(!decodes("gists-listing 1\nu\n5 500 0 0 0 0\n", 30));
 	TAP_OK(!decodes("gists-listing 1\n-5 404 0 0 0 0\n", 30));
-	TAP_OK(!decodes("gists-listing 1\n5 404 2 0 0 0\n", 30));
-	TAP_OK(!decodes("gists-listing 1\n5 404 0 0 0 0", 30));
+	TAP_OK(!decodes("gists-listing 1\nu\n5 404 2 0 0 0\n", 30));
+	TAP_OK(!decodes("gists-listing 1\nu\n5 404 0 0 0 0", 30));
 	TAP_OK(!decodes("", 30));
 	TAP_OK(!decodes("garbage", 30));
 	/* JSON that is not the compact schema, or not json-c's own bytes */
