@@ -17,6 +17,7 @@
 #include "redisval.h"
 
 #define REDIS_POLL_MS 20 /* how often a waiter looks for the result */
+#define REDIS_PING_MS 1000 /* an idle connection is checked this often */
 #define REDIS_BACKOFF_MIN_MS 250
 #define REDIS_BACKOFF_MAX_MS 5000
 #define REDIS_KEY_MAX 2300
@@ -54,7 +55,7 @@ static struct {
 	pthread_cond_t cond;
 	struct redis_req *queue, *queue_tail;
 	struct redis_req *polling; /* the thread's own */
-	long long retry_at, backoff_ms, poll_at;
+	long long retry_at, backoff_ms, poll_at, ping_at;
 	unsigned long serial;
 	atomic_bool up;
 	atomic_long errors, hits, waits, rejected;
@@ -446,9 +447,13 @@ redis_wait(void)
 
 	if (rds.polling != NULL)
 		until = rds.poll_at;
-	/* while down, reconnect in the background: health shows it */
+	/* while down, reconnect in the background, and while up, check
+	 * now and then: health and metrics show the state even when every
+	 * answer comes from the in-process cache */
 	if (rds.c == NULL && (until < 0 || rds.retry_at < until))
 		until = rds.retry_at;
+	if (rds.c != NULL && (until < 0 || rds.ping_at < until))
+		until = rds.ping_at;
 	if (until < 0) {
 		pthread_cond_wait(&rds.cond, &rds.lock);
 		return;
@@ -479,6 +484,10 @@ redis_main(void *unused)
 		rds.queue = rds.queue_tail = NULL;
 		pthread_mutex_unlock(&rds.lock);
 		redis_connect();
+		if (rds.c != NULL && clock_ms() >= rds.ping_at) {
+			redis_simple("PING", NULL, NULL);
+			rds.ping_at = clock_ms() + REDIS_PING_MS;
+		}
 		for (; q != NULL; q = next) {
 			next = q->next;
 			if (q->storing)
