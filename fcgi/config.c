@@ -212,11 +212,13 @@ config_parse_redis(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
 {
 	struct redisurl u;
-	char why[160], shown[CONFIG_ERR_LEN];
+	char why[160];
 
 	if (*value == '\0')
 		return 0; /* empty is unset, as compose passes it */
 	if (redisurl_parse(value, &u, why, sizeof(why)) != 0) {
+		char shown[CONFIG_ERR_LEN];
+
 		redisurl_redact(value, shown, sizeof(shown));
 		return config_fail(err, errlen, var, shown, why);
 	}

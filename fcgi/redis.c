@@ -135,7 +135,7 @@ static void
 redis_connect(void)
 {
 	struct timeval tv = { rds.cfg->redis_timeout_ms / 1000,
-		(int)(rds.cfg->redis_timeout_ms % 1000) * 1000 };
+		(suseconds_t)(rds.cfg->redis_timeout_ms % 1000) * 1000 };
 	char db[24];
 
 	if (rds.c != NULL || clock_ms() < rds.retry_at)

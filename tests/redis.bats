@@ -270,7 +270,8 @@ for name, etags in o["etags"].items():
 		[ -s "$dir/port" ] && break
 		sleep 0.1
 	done
-	local other="http://127.0.0.1:$(cat "$dir/port")"
+	local other
+	other="http://127.0.0.1:$(cat "$dir/port")"
 	wait_for_url "$other/_double/stats"
 	curl -sS -X POST --data '{"login": "mixed-1", "count": 1}' \
 		"$other/_double/user" >/dev/null
