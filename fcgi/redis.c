@@ -32,6 +32,7 @@ struct redis_req {
 	char name[LISTING_KEY_MAX];
 	struct listing *prev; /* the in-process copy, or NULL */
 	struct listing *shared; /* Redis's older copy, or NULL */
+	long long shared_ms; /* Unix ms it was fetched */
 	fetch_done_fn done;
 	void *arg;
 	bool locked; /* holds the fleet's lock for the key */
@@ -254,6 +255,7 @@ redis_answer(struct redis_req *q)
 	if (age >= rds.cfg->cache_ttl * 1000LL) {
 		listing_unref(q->shared);
 		q->shared = l;
+		q->shared_ms = fetched;
 		return false;
 	}
 	memset(&out, 0, sizeof(out));
@@ -305,6 +307,13 @@ redis_fetched(void *arg, struct fetch_outcome *out)
 	    q->shared != q->prev) {
 		out->result = FETCH_NEW;
 		out->listing = listing_ref(q->shared);
+	}
+	/* GitHub failed: the fleet's copy may still be served stale */
+	if (out->result == FETCH_ERROR && q->shared != NULL) {
+		out->stale = listing_ref(q->shared);
+		out->stale_age_ms = redis_wall_ms() - q->shared_ms;
+		if (out->stale_age_ms < 0)
+			out->stale_age_ms = 0;
 	}
 	if (out->result == FETCH_NEW)
 		q->store = listing_ref(out->listing);
@@ -520,9 +529,15 @@ redis_start(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	redisurl_redact(cfg->redis_url, rds.shown, sizeof(rds.shown));
-	/* a format version and the upstream: no two ever read each other */
-	snprintf(rds.prefix, sizeof(rds.prefix),
-	    "gists:1:%zu:%s:", strlen(cfg->api_url), cfg->api_url);
+	/*
+	 * A format version and the upstream, hashed whole (the URL itself,
+	 * cut to 1000 bytes, is for whoever reads the keys): instances of
+	 * two upstreams never read each other's.
+	 */
+	snprintf(rds.prefix, sizeof(rds.prefix), "gists:1:%016llx:%.1000s:",
+	    (unsigned long long)listing_fnv(LISTING_FNV_INIT, cfg->api_url,
+		strlen(cfg->api_url)),
+	    cfg->api_url);
 	pthread_mutex_init(&rds.lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

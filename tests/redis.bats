@@ -258,6 +258,27 @@ for name, etags in o["etags"].items():
 	stop_instance a-junk
 }
 
+@test "GitHub failing: a new instance serves the fleet's copy stale" {
+	start_instance s-1 3 GISTS_CACHE_TTL=1
+	get "$(base s-1)" /gen-2-stale
+	[ "$HTTP_STATUS" = 200 ]
+	cp "$BODY" "$BATS_TEST_TMPDIR/good"
+	sleep 2 # older than the TTL; a slower machine only makes it older
+	double_fault '{"user": "gen-2-stale", "mode": "status", "status": 500}'
+	start_instance s-2 3 GISTS_CACHE_TTL=1
+	double_reset_requests
+	get "$(base s-2)" /gen-2-stale
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = STALE ]
+	[ "$(header Age)" -ge 2 ]
+	cmp "$BODY" "$BATS_TEST_TMPDIR/good"
+	# it asked GitHub once, with the fleet's ETag
+	[ "$(double_count)" = 1 ]
+	[ -n "$(double_request 0 headers if-none-match)" ]
+	stop_instance s-1
+	stop_instance s-2
+}
+
 @test "two upstreams on one Redis never mix" {
 	# a second double whose mixed-1 has one gist, where the first's has 3
 	local dir="$BATS_TEST_TMPDIR/double2"
