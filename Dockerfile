@@ -10,7 +10,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \
-        libcurl4-openssl-dev libjson-c-dev libfcgi-dev \
+        libcurl4-openssl-dev libjson-c-dev libfcgi-dev libhiredis-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,6 +24,7 @@ FROM build AS test
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         lighttpd curl ca-certificates python3 bats bats-assert bats-support \
+        redis-server \
  && rm -rf /var/lib/apt/lists/* \
  && ./configure --prefix=/usr/local LIGHTTPD=/usr/sbin/lighttpd \
  && make -j"$(nproc)"
@@ -34,7 +35,8 @@ FROM debian:bookworm-slim
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        lighttpd libcurl4 libjson-c5 libfcgi0ldbl ca-certificates \
+        lighttpd libcurl4 libjson-c5 libfcgi0ldbl libhiredis0.14 \
+        ca-certificates \
  && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*.log \
         /usr/share/doc/* /usr/share/man/*
 COPY --from=build /out/usr/local/ /usr/local/

@@ -8,6 +8,12 @@
   client.py flood BASE PATH N C     N requests for PATH, C at a time;
                                     prints the status counts
   client.py fill BASE PREFIX N C    GET /PREFIX-1 .. /PREFIX-N, C at a time
+  client.py spread N USERS C PREFIX BASE...
+                                    N requests over /PREFIX-1 ..
+                                    /PREFIX-USERS (each as often), in a
+                                    shuffled order, C at a time, round
+                                    robin over the BASEs; prints the
+                                    status counts
   client.py soak BASE SECONDS C USERS
                                     C clients for SECONDS, each asking for
                                     one of USERS distinct users (gen-20-sN)
@@ -95,6 +101,32 @@ def run_parallel(base, paths, concurrency):
     return counts
 
 
+def spread(n, users, concurrency, prefix, bases):
+    """n requests over users users, shuffled, spread over bases."""
+    paths = ["/%s-%d" % (prefix, 1 + i % int(users)) for i in range(int(n))]
+    random.Random(1).shuffle(paths)
+    local = threading.local()
+    counts = {}
+    lock = threading.Lock()
+    turn = [0]
+
+    def one(path):
+        if not hasattr(local, "clients"):
+            with lock:
+                turn[0] += 1
+                first = turn[0]
+            local.clients = [Client(b) for b in bases]
+            local.i = first
+        local.i += 1
+        status = local.clients[local.i % len(bases)].get(path)
+        with lock:
+            counts[status] = counts.get(status, 0) + 1
+
+    with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
+        list(pool.map(one, paths))
+    print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))
+
+
 def soak(base, seconds, concurrency, users):
     """Mixed traffic until the deadline; every answer checked."""
     deadline = time.time() + float(seconds)
@@ -138,6 +170,8 @@ def soak(base, seconds, concurrency, users):
 def main(argv):
     if len(argv) == 4 and argv[0] == "miss":
         miss(*argv[1:])
+    elif len(argv) > 5 and argv[0] == "spread":
+        spread(argv[1], argv[2], argv[3], argv[4], argv[5:])
     elif len(argv) == 5 and argv[0] == "flood":
         counts = run_parallel(argv[1], [argv[2]] * int(argv[3]), argv[4])
         print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))

@@ -268,9 +268,9 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 		listing_unref(e->listing);
 		e->listing = out->listing; /* the fetch's reference */
 		out->listing = NULL;
-		e->fetched_at = now;
+		e->fetched_at = now - out->age_ms;
 		e->retry_at = 0;
-		cache_answer(ans, CACHE_MISS, e->listing, now, now);
+		cache_answer(ans, CACHE_MISS, e->listing, e->fetched_at, now);
 		break;
 	case FETCH_NOT_MODIFIED:
 		e->fetched_at = now;
@@ -278,6 +278,16 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 		cache_answer(ans, CACHE_REVALIDATED, e->listing, now, now);
 		break;
 	case FETCH_ERROR:
+		/* another instance's copy, when it is newer than ours */
+		if (out->stale != NULL && out->stale->status == 200 &&
+		    (e->listing == NULL ||
+			now - out->stale_age_ms > e->fetched_at)) {
+			listing_unref(e->listing);
+			e->listing = out->stale;
+			e->fetched_at = now - out->stale_age_ms;
+		} else
+			listing_unref(out->stale);
+		out->stale = NULL;
 		if (cache_can_serve_stale(e, now))
 			cache_answer(ans, CACHE_STALE, e->listing,
 			    e->fetched_at, now);

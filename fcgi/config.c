@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "redisurl.h"
 
 struct config_var;
 typedef int (*config_parse_fn)(const struct config_var *, const char *,
@@ -30,6 +31,8 @@ static int config_parse_long(const struct config_var *, const char *,
 static int config_parse_url(const struct config_var *, const char *,
     struct config *, char *, size_t);
 static int config_parse_token(const struct config_var *, const char *,
+    struct config *, char *, size_t);
+static int config_parse_redis(const struct config_var *, const char *,
     struct config *, char *, size_t);
 static int config_parse_level(const struct config_var *, const char *,
     struct config *, char *, size_t);
@@ -65,6 +68,13 @@ static const struct config_var config_vars[] = {
 	{ "GISTS_MAX_WAITING", "1000",
 	    "requests that may wait on GitHub at once; one more gets 503",
 	    NUM(max_waiting), 1, 1000000 },
+	{ "GISTS_REDIS_URL", NULL,
+	    "redis://[:password@]host[:port][/db] or unix:///path[?db=N]: "
+	    "a Redis shared by every instance (unset: none)",
+	    config_parse_redis, 0, 0, 0 },
+	{ "GISTS_REDIS_TIMEOUT_MS", "100",
+	    "milliseconds for one Redis command; then Redis is skipped",
+	    NUM(redis_timeout_ms), 1, 10000 },
 	{ "GISTS_LOG_LEVEL", "info",
 	    "error, warn, info (one line per request) or debug",
 	    config_parse_level, 0, 0, 0 },
@@ -196,6 +206,27 @@ config_parse_token(const struct config_var *var, const char *value,
 	return 0;
 }
 
+/* A Redis URL; the password is never echoed. */
+static int
+config_parse_redis(const struct config_var *var, const char *value,
+    struct config *cfg, char *err, size_t errlen)
+{
+	struct redisurl u;
+	char why[160];
+
+	if (*value == '\0')
+		return 0; /* empty is unset, as compose passes it */
+	if (redisurl_parse(value, &u, why, sizeof(why)) != 0) {
+		char shown[CONFIG_ERR_LEN];
+
+		redisurl_redact(value, shown, sizeof(shown));
+		return config_fail(err, errlen, var, shown, why);
+	}
+	if ((cfg->redis_url = strdup(value)) == NULL)
+		return config_fail(err, errlen, var, NULL, "out of memory");
+	return 0;
+}
+
 static int
 config_parse_level(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
@@ -237,6 +268,8 @@ config_free(struct config *cfg)
 {
 	free(cfg->api_url);
 	free(cfg->token);
+	free(cfg->redis_url);
+	cfg->redis_url = NULL;
 	cfg->api_url = NULL;
 	cfg->token = NULL;
 }
@@ -262,7 +295,13 @@ config_print(FILE *fp, const struct config *cfg)
 			fputs(cfg->api_url, fp);
 		else if (var->parse == config_parse_token)
 			fputs(cfg->token != NULL ? "(set, redacted)" : "", fp);
-		else if (var->parse == config_parse_level)
+		else if (var->parse == config_parse_redis &&
+		    cfg->redis_url != NULL) {
+			char shown[1024];
+
+			redisurl_redact(cfg->redis_url, shown, sizeof(shown));
+			fputs(shown, fp);
+		} else if (var->parse == config_parse_level)
 			fputs(config_log_level_name(cfg->log_level), fp);
 		fputc('\n', fp);
 	}

@@ -23,6 +23,8 @@ struct config {
 	long threads; /* responder threads */
 	long max_listing_bytes; /* compact JSON in one listing */
 	long max_waiting; /* requests parked on GitHub at once */
+	char *redis_url; /* GISTS_REDIS_URL, validated; NULL: no shared tier */
+	long redis_timeout_ms; /* for every Redis command */
 	enum log_level log_level;
 };
 

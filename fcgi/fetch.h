@@ -22,6 +22,11 @@ struct fetch_outcome {
 	long upstream_status; /* of the first or failing page; 0 */
 	long long upstream_us; /* wall time waiting for GitHub */
 	int upstream_requests;
+	long long age_ms; /* FETCH_NEW from the shared tier: its age */
+	/* FETCH_ERROR: the shared tier's older copy (a reference for the
+	 * receiver), which may be served stale, or NULL; and its age */
+	struct listing *stale;
+	long long stale_age_ms;
 };
 
 /* A fetch is over: out is its outcome (out->listing is yours). */

@@ -296,3 +296,46 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen)
 	json_object_put(in);
 	return out;
 }
+
+/* Whether o has exactly the members fields names, each of its kind. */
+static bool
+gists_exact(struct json_object *o, const struct gists_field *fields, size_t n,
+    size_t extra)
+{
+	if (!json_object_is_type(o, json_type_object) ||
+	    (size_t)json_object_object_length(o) != n + extra)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *v = NULL;
+
+		if (!json_object_object_get_ex(o, fields[i].name, &v) ||
+		    !gists_kind_ok(v, true, fields[i].kind))
+			return false;
+	}
+	return true;
+}
+
+int
+gists_check_compact(struct json_object *arr)
+{
+	size_t n;
+
+	if (!json_object_is_type(arr, json_type_array))
+		return -1;
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(arr, i),
+				   *files;
+
+		if (!gists_exact(g, gists_gist_fields, NELEM(gists_gist_fields),
+			1) ||
+		    !json_object_object_get_ex(g, "files", &files) ||
+		    !json_object_is_type(files, json_type_array))
+			return -1;
+		for (size_t k = 0; k < json_object_array_length(files); k++)
+			if (!gists_exact(json_object_array_get_idx(files, k),
+				gists_file_fields, NELEM(gists_file_fields), 0))
+				return -1;
+	}
+	return 0;
+}

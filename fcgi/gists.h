@@ -23,4 +23,11 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen);
  */
 int gists_check_bytes(const char *body, size_t len, char *err, size_t errlen);
 
+/*
+ * Whether arr is an array of compact gists exactly as gists_from_github
+ * makes them (every member, nothing more, each of its type): 0 or -1.
+ * For what comes back from the shared tier.
+ */
+int gists_check_compact(struct json_object *arr);
+
 #endif

@@ -62,8 +62,7 @@ github_blocked_for(void)
 	return left > 0 ? (long)((left + 999) / 1000) : 0;
 }
 
-/* Do not ask GitHub again for the next seconds. */
-static void
+void
 github_block(long seconds)
 {
 	long long until = clock_ms() + (long long)seconds * 1000;

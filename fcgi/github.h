@@ -97,6 +97,9 @@ long github_blocked_for(void);
  */
 long github_block_seconds(const struct github_fetch *f, time_t now);
 
+/* Do not ask GitHub again for the next seconds (another instance knows). */
+void github_block(long seconds);
+
 /* Our HTTP status for an error outcome (404, 503, 502, 504). */
 int github_outcome_http_status(enum github_outcome outcome);
 

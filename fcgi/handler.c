@@ -15,6 +15,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
+#include "redis.h"
 #include "reqid.h"
 #include "route.h"
 
@@ -78,7 +79,18 @@ handler_param(FCGX_Request *req, const char *name)
 	return v != NULL ? v : "";
 }
 
-static const char handler_healthz[] = "{\"status\":\"ok\"}";
+/* The health body: ok, and the shared tier's state when there is one. */
+static const char *
+handler_healthz(void)
+{
+	struct redis_stats rs;
+
+	redis_get_stats(&rs);
+	if (!rs.configured)
+		return "{\"status\":\"ok\"}";
+	return rs.up ? "{\"status\":\"ok\",\"redis\":\"up\"}"
+		     : "{\"status\":\"ok\",\"redis\":\"down\"}";
+}
 
 /*
  * Fill r for the request; the listing route fills its part of lg.
@@ -92,6 +104,7 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 	struct log_request *lg = &s->lg;
 	struct query *q = &s->q;
 	char err[QUERY_ERR_LEN];
+	const char *body;
 	/* Errors are pages for browsers; ?format= can say so on /{user}. */
 	bool html = http_prefers_html(FCGX_GetParam("HTTP_ACCEPT", req->envp));
 
@@ -151,7 +164,8 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 		http_header(r, "Content-Type",
 		    "application/json; charset=utf-8");
 		http_header(r, "Cache-Control", "no-store");
-		http_body(r, handler_healthz, sizeof(handler_healthz) - 1);
+		body = handler_healthz();
+		http_body(r, body, strlen(body));
 		break;
 	case ROUTE_USER:
 		lg->login = rt->login;

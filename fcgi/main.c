@@ -26,6 +26,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
+#include "redis.h"
 
 #define MAIN_LISTEN_FD 0
 
@@ -185,7 +186,8 @@ main_serve(void)
 
 	/* the upstream loop and the writers, before anything can park */
 	if (github_loop_start(err, sizeof(err)) != 0 ||
-	    park_start(main_cfg.threads) != 0) {
+	    park_start(main_cfg.threads) != 0 ||
+	    redis_start(&main_cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}
@@ -229,6 +231,7 @@ main_serve(void)
 	/* parked requests are in flight too: answer every one */
 	park_wait_idle();
 	park_stop();
+	redis_stop(); /* its write-backs, before the loop goes */
 	github_loop_stop();
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "github.h"
 #include "metrics.h"
+#include "redis.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -210,6 +211,32 @@ metrics_rss(void)
 	return resident * (unsigned long)sysconf(_SC_PAGESIZE);
 }
 
+/* The shared tier's families, when GISTS_REDIS_URL names one. */
+static void
+metrics_redis(struct buf *b)
+{
+	struct redis_stats rs;
+
+	redis_get_stats(&rs);
+	if (!rs.configured)
+		return;
+	metrics_family(b, "gists_redis_up", "gauge",
+	    "1 while the shared tier (Redis) answers, 0 while it is skipped.");
+	buf_printf(b, "gists_redis_up %d\n", rs.up ? 1 : 0);
+	metrics_family(b, "gists_redis_errors_total", "counter",
+	    "Redis commands or connections that failed or timed out.");
+	buf_printf(b, "gists_redis_errors_total %ld\n", rs.errors);
+	metrics_family(b, "gists_redis_hits_total", "counter",
+	    "Listings answered from Redis without asking GitHub.");
+	buf_printf(b, "gists_redis_hits_total %ld\n", rs.hits);
+	metrics_family(b, "gists_redis_waits_total", "counter",
+	    "Misses that waited for another instance's fetch.");
+	buf_printf(b, "gists_redis_waits_total %ld\n", rs.waits);
+	metrics_family(b, "gists_redis_rejected_total", "counter",
+	    "Values in Redis refused as not a listing of ours (a miss).");
+	buf_printf(b, "gists_redis_rejected_total %ld\n", rs.rejected);
+}
+
 char *
 metrics_render(size_t *len)
 {
@@ -292,6 +319,8 @@ metrics_render(size_t *len)
 	    "GISTS_MAX_LISTING_BYTES.");
 	buf_printf(&b, "gists_listings_cut_total %lu\n",
 	    atomic_load(&metrics.listings_cut));
+
+	metrics_redis(&b);
 
 	metrics_family(&b, "gists_upstream_requests_total", "counter",
 	    "Requests to GitHub, by HTTP status class (error: no answer).");

@@ -11,6 +11,7 @@
 #include "listing.h"
 #include "metrics.h"
 #include "park.h"
+#include "redis.h"
 #include "user.h"
 
 static const char *const user_cache_names[] = {
@@ -33,7 +34,7 @@ user_start(void *arg, struct listing *prev, void *entry)
 {
 	const struct user_fill *uf = arg;
 
-	fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
+	redis_fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
 }
 
 /*

@@ -1,0 +1,601 @@
+/* The shared tier on Redis: one thread, synchronous hiredis with timeouts. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+
+#include "clock.h"
+#include "log.h"
+#include "redis.h"
+#include "redisurl.h"
+#include "redisval.h"
+
+#define REDIS_POLL_MS 20 /* how often a waiter looks for the result */
+#define REDIS_PING_MS 1000 /* an idle connection is checked this often */
+#define REDIS_BACKOFF_MIN_MS 250
+#define REDIS_BACKOFF_MAX_MS 5000
+#define REDIS_KEY_MAX 2300
+#define REDIS_SKEW_MS 60000 /* a fetch time further ahead is garbage */
+#define REDIS_BLOCK_MAX_MS 3600000LL /* GitHub's limits reset hourly */
+#define REDIS_BLOCKED "blocked"
+
+/* One cache miss going through the tier, then its write-back. */
+struct redis_req {
+	struct redis_req *next;
+	struct listing_key key;
+	char name[LISTING_KEY_MAX];
+	struct listing *prev; /* the in-process copy, or NULL */
+	struct listing *shared; /* Redis's older copy, or NULL */
+	long long shared_ms; /* Unix ms it was fetched */
+	fetch_done_fn done;
+	void *arg;
+	bool locked; /* holds the fleet's lock for the key */
+	char token[64]; /* the lock's value: ours alone */
+	long long wait_until; /* monotonic ms: waiting ends */
+	bool storing; /* the fetch is over: write back */
+	struct listing *store; /* what to keep in Redis, or NULL */
+	long long fetched_ms; /* Unix ms of the fetch */
+	long block_s; /* GitHub's block learned by this fetch */
+};
+
+static struct {
+	const struct config *cfg;
+	struct redisurl url;
+	char shown[REDISURL_HOST_MAX + REDISURL_PATH_MAX + 64]; /* for logs */
+	char prefix[REDIS_KEY_MAX / 2]; /* namespace: format and upstream */
+	redisContext *c;
+	pthread_t thread;
+	bool started, stopping;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct redis_req *queue, *queue_tail;
+	struct redis_req *polling; /* the thread's own */
+	long long retry_at, backoff_ms, poll_at, ping_at;
+	unsigned long serial;
+	atomic_bool up;
+	atomic_long errors, hits, waits, rejected;
+} rds;
+
+/* Wall-clock Unix milliseconds: fetch times are compared across hosts. */
+static long long
+redis_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Redis failed: drop the connection and try again after a back-off. */
+static void
+redis_down(const char *why)
+{
+	rds.errors++;
+	if (rds.c != NULL) {
+		redisFree(rds.c);
+		rds.c = NULL;
+	}
+	rds.backoff_ms = rds.backoff_ms == 0            ? REDIS_BACKOFF_MIN_MS
+	    : rds.backoff_ms * 2 > REDIS_BACKOFF_MAX_MS ? REDIS_BACKOFF_MAX_MS
+							: rds.backoff_ms * 2;
+	rds.retry_at = clock_ms() + rds.backoff_ms;
+	if (atomic_exchange(&rds.up, false) ||
+	    rds.backoff_ms == REDIS_BACKOFF_MIN_MS)
+		log_msg(LOG_LEVEL_WARN,
+		    "shared tier unavailable (Redis %s: %s): answering from "
+		    "this instance's cache and GitHub; retrying with back-off",
+		    rds.shown, why);
+}
+
+/* One command; NULL (and Redis marked down) when it failed or timed out. */
+static redisReply *
+redis_cmd(int argc, const char **argv, const size_t *lens)
+{
+	redisReply *r;
+
+	if (rds.c == NULL)
+		return NULL;
+	r = redisCommandArgv(rds.c, argc, argv, lens);
+	if (r == NULL) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "%s",
+		    rds.c->errstr[0] != '\0' ? rds.c->errstr : "no reply");
+		redis_down(why);
+	}
+	return r;
+}
+
+/* A command of NUL-terminated words; its reply's type, or -1. */
+static int
+redis_simple(const char *a, const char *b, const char *c)
+{
+	const char *argv[3] = { a, b, c };
+	size_t lens[3] = { strlen(a), b ? strlen(b) : 0, c ? strlen(c) : 0 };
+	redisReply *r = redis_cmd(c != NULL ? 3
+		: b != NULL                 ? 2
+					    : 1,
+	    argv, lens);
+	int type;
+
+	if (r == NULL)
+		return -1;
+	type = r->type;
+	freeReplyObject(r);
+	return type;
+}
+
+/* Connect when down and the back-off is over: AUTH, SELECT, PING. */
+static void
+redis_connect(void)
+{
+	struct timeval tv = { rds.cfg->redis_timeout_ms / 1000,
+		(suseconds_t)(rds.cfg->redis_timeout_ms % 1000) * 1000 };
+	char db[24];
+
+	if (rds.c != NULL || clock_ms() < rds.retry_at)
+		return;
+	rds.c = rds.url.unix_socket
+	    ? redisConnectUnixWithTimeout(rds.url.path, tv)
+	    : redisConnectWithTimeout(rds.url.host, rds.url.port, tv);
+	if (rds.c == NULL || rds.c->err != 0) {
+		redis_down(rds.c != NULL ? rds.c->errstr : "out of memory");
+		return;
+	}
+	if (redisSetTimeout(rds.c, tv) != REDIS_OK) {
+		redis_down("cannot set the timeout");
+		return;
+	}
+	snprintf(db, sizeof(db), "%ld", rds.url.db);
+	if ((rds.url.password[0] != '\0' &&
+		redis_simple("AUTH", rds.url.password, NULL) !=
+		    REDIS_REPLY_STATUS) ||
+	    (rds.c != NULL && rds.url.db != 0 &&
+		redis_simple("SELECT", db, NULL) != REDIS_REPLY_STATUS) ||
+	    (rds.c != NULL &&
+		redis_simple("PING", NULL, NULL) != REDIS_REPLY_STATUS)) {
+		if (rds.c != NULL)
+			redis_down("AUTH, SELECT or PING refused");
+		return;
+	}
+	rds.backoff_ms = 0;
+	atomic_store(&rds.up, true);
+	log_msg(LOG_LEVEL_INFO, "shared tier up (Redis %s)", rds.shown);
+}
+
+/* The Redis key of kind ('l' listing, 'k' lock) for req's key. */
+static size_t
+redis_key(char *buf, size_t len, char kind, const char *name)
+{
+	int n = snprintf(buf, len, "%s%c:%s", rds.prefix, kind, name);
+
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+/* The rest of the rate-limit block another instance learned, in ms. */
+static long long
+redis_blocked_ms(void)
+{
+	char key[REDIS_KEY_MAX];
+	const char *argv[2] = { "GET", key };
+	size_t lens[2] = { 3, redis_key(key, sizeof(key), 'r', "") };
+	redisReply *r = redis_cmd(2, argv, lens);
+	long long ms = 0;
+	bool ours;
+
+	if (r == NULL)
+		return 0;
+	ours = r->type == REDIS_REPLY_STRING &&
+	    r->len == strlen(REDIS_BLOCKED) &&
+	    memcmp(r->str, REDIS_BLOCKED, r->len) == 0;
+	freeReplyObject(r);
+	if (!ours)
+		return 0; /* nothing, or not ours: ask GitHub */
+	argv[0] = "PTTL";
+	lens[0] = 4;
+	if ((r = redis_cmd(2, argv, lens)) == NULL)
+		return 0;
+	if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+		ms = r->integer < REDIS_BLOCK_MAX_MS ? r->integer
+						     : REDIS_BLOCK_MAX_MS;
+	freeReplyObject(r);
+	return ms;
+}
+
+/* Free a request's references and the request. */
+static void
+redis_req_free(struct redis_req *q)
+{
+	listing_unref(q->prev);
+	listing_unref(q->shared);
+	listing_unref(q->store);
+	free(q);
+}
+
+/*
+ * A fresh listing in Redis answers q (true: q is gone). A valid older one
+ * is kept in q->shared: its ETags are the fleet's newest.
+ */
+static bool
+redis_answer(struct redis_req *q)
+{
+	char key[REDIS_KEY_MAX];
+	const char *argv[2] = { "GET", key };
+	size_t lens[2] = { 3, redis_key(key, sizeof(key), 'l', q->name) };
+	redisReply *r = redis_cmd(2, argv, lens);
+	struct fetch_outcome out;
+	struct listing *l = NULL;
+	long long fetched = 0, age;
+
+	if (r == NULL)
+		return false;
+	if (r->type == REDIS_REPLY_STRING)
+		l = redisval_decode(r->str, r->len, q->name,
+		    q->key.q.paged ? 1 : (size_t)rds.cfg->max_pages, &fetched);
+	if (r->type != REDIS_REPLY_NIL &&
+	    (l == NULL ||
+		(!q->key.q.paged && (l->next_page != 0 || l->last_page != 0)) ||
+		fetched > redis_wall_ms() + REDIS_SKEW_MS)) {
+		rds.rejected++;
+		listing_unref(l);
+		l = NULL;
+	}
+	freeReplyObject(r);
+	if (l == NULL)
+		return false;
+	age = redis_wall_ms() - fetched;
+	if (age < 0)
+		age = 0;
+	if (age >= rds.cfg->cache_ttl * 1000LL) {
+		listing_unref(q->shared);
+		q->shared = l;
+		q->shared_ms = fetched;
+		return false;
+	}
+	memset(&out, 0, sizeof(out));
+	out.result = FETCH_NEW;
+	out.listing = l; /* done's reference */
+	out.age_ms = age;
+	rds.hits++;
+	q->done(q->arg, &out);
+	redis_req_free(q);
+	return true;
+}
+
+/* Try to take the fleet's lock for q's key. */
+static bool
+redis_lock(struct redis_req *q)
+{
+	char key[REDIS_KEY_MAX], px[24];
+	const char *argv[6] = { "SET", key, q->token, "NX", "PX", px };
+	size_t lens[6];
+	redisReply *r;
+
+	snprintf(px, sizeof(px), "%ld",
+	    rds.cfg->upstream_timeout * 3000L + 1000);
+	lens[0] = 3;
+	lens[1] = redis_key(key, sizeof(key), 'k', q->name);
+	lens[2] = strlen(q->token);
+	lens[3] = 2;
+	lens[4] = 2;
+	lens[5] = strlen(px);
+	if ((r = redis_cmd(6, argv, lens)) == NULL)
+		return false;
+	q->locked = r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	return q->locked;
+}
+
+static void redis_queue(struct redis_req *q);
+
+/* q's fetch is over (upstream loop): answer, then write back. */
+static void
+redis_fetched(void *arg, struct fetch_outcome *out)
+{
+	struct redis_req *q = arg;
+	fetch_done_fn done = q->done;
+	void *done_arg = q->arg;
+
+	/* a 304 confirmed Redis's copy, which the in-process cache lacks */
+	if (out->result == FETCH_NOT_MODIFIED && q->shared != NULL &&
+	    q->shared != q->prev) {
+		out->result = FETCH_NEW;
+		out->listing = listing_ref(q->shared);
+	}
+	/* GitHub failed: the fleet's copy may still be served stale */
+	if (out->result == FETCH_ERROR && q->shared != NULL) {
+		out->stale = listing_ref(q->shared);
+		out->stale_age_ms = redis_wall_ms() - q->shared_ms;
+		if (out->stale_age_ms < 0)
+			out->stale_age_ms = 0;
+	}
+	if (out->result == FETCH_NEW)
+		q->store = listing_ref(out->listing);
+	else if (out->result == FETCH_NOT_MODIFIED)
+		q->store = listing_ref(q->prev);
+	q->fetched_ms = redis_wall_ms();
+	if (out->upstream_requests > 0)
+		q->block_s = github_blocked_for();
+	q->storing = true;
+	redis_queue(q);
+	done(done_arg, out);
+}
+
+/* Ask GitHub for q (on the upstream loop), unless the fleet knows not to. */
+static void
+redis_fetch(struct redis_req *q)
+{
+	long long blocked = atomic_load(&rds.up) ? redis_blocked_ms() : 0;
+
+	if (blocked > 0)
+		github_block((long)((blocked + 999) / 1000));
+	fetch_start(rds.cfg, &q->key,
+	    listing_ref(q->shared != NULL ? q->shared : q->prev), redis_fetched,
+	    q);
+}
+
+/* Write back what q's fetch learned and let the fleet go on. */
+static void
+redis_store(struct redis_req *q)
+{
+	char key[REDIS_KEY_MAX], px[24];
+	const char *argv[5] = { "SET", key, NULL, "PX", px };
+	size_t lens[5] = { 3, 0, 0, 2, 0 };
+	redisReply *r;
+	char *value;
+
+	if (q->store != NULL && rds.c != NULL &&
+	    (value = redisval_encode(q->store, q->name, q->fetched_ms,
+		 &lens[2])) != NULL) {
+		long long keep = rds.cfg->stale_ttl > rds.cfg->cache_ttl
+		    ? rds.cfg->stale_ttl
+		    : rds.cfg->cache_ttl;
+
+		lens[1] = redis_key(key, sizeof(key), 'l', q->name);
+		argv[2] = value;
+		lens[4] =
+		    (size_t)snprintf(px, sizeof(px), "%lld", keep * 1000 + 1);
+		if ((r = redis_cmd(5, argv, lens)) != NULL)
+			freeReplyObject(r);
+		free(value);
+	}
+	if (q->block_s > 0 && rds.c != NULL) {
+		lens[1] = redis_key(key, sizeof(key), 'r', "");
+		argv[2] = REDIS_BLOCKED;
+		lens[2] = strlen(REDIS_BLOCKED);
+		lens[4] = (size_t)snprintf(px, sizeof(px), "%lld",
+		    (long long)q->block_s * 1000);
+		if ((r = redis_cmd(5, argv, lens)) != NULL)
+			freeReplyObject(r);
+	}
+	if (q->locked && rds.c != NULL) {
+		/* only our own lock: it may have expired and be another's */
+		static const char script[] =
+		    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+		    "return redis.call('DEL', KEYS[1]) end return 0";
+		const char *dargv[5] = { "EVAL", script, "1", key, q->token };
+		size_t dlens[5] = { 4, sizeof(script) - 1, 1,
+			redis_key(key, sizeof(key), 'k', q->name),
+			strlen(q->token) };
+
+		if ((r = redis_cmd(5, dargv, dlens)) != NULL)
+			freeReplyObject(r);
+	}
+	redis_req_free(q);
+}
+
+/* A new miss: from Redis, or fetch under the lock, or wait for another. */
+static void
+redis_lookup(struct redis_req *q)
+{
+	if (!atomic_load(&rds.up)) {
+		redis_fetch(q);
+		return;
+	}
+	if (redis_answer(q))
+		return;
+	if (!atomic_load(&rds.up) || redis_lock(q) || !atomic_load(&rds.up)) {
+		redis_fetch(q);
+		return;
+	}
+	rds.waits++;
+	q->wait_until = clock_ms() + rds.cfg->upstream_timeout * 3000L + 2000;
+	q->next = rds.polling;
+	rds.polling = q;
+}
+
+/* Look again for every waiter: the result, or the lock, or the end. */
+static void
+redis_poll(void)
+{
+	struct redis_req *q = rds.polling, *next, *keep = NULL;
+	long long now = clock_ms();
+
+	rds.polling = NULL;
+	for (; q != NULL; q = next) {
+		next = q->next;
+		if (atomic_load(&rds.up) && redis_answer(q))
+			continue;
+		if (!atomic_load(&rds.up) || now >= q->wait_until ||
+		    redis_lock(q) || !atomic_load(&rds.up)) {
+			redis_fetch(q);
+			continue;
+		}
+		q->next = keep;
+		keep = q;
+	}
+	rds.polling = keep;
+}
+
+static void
+redis_queue(struct redis_req *q)
+{
+	q->next = NULL;
+	pthread_mutex_lock(&rds.lock);
+	if (rds.queue_tail != NULL)
+		rds.queue_tail->next = q;
+	else
+		rds.queue = q;
+	rds.queue_tail = q;
+	pthread_cond_signal(&rds.cond);
+	pthread_mutex_unlock(&rds.lock);
+}
+
+/* Sleep until work arrives or the next poll or reconnection is due. */
+static void
+redis_wait(void)
+{
+	long long until = -1;
+	struct timespec ts;
+
+	if (rds.polling != NULL)
+		until = rds.poll_at;
+	/* while down, reconnect in the background, and while up, check
+	 * now and then: health and metrics show the state even when every
+	 * answer comes from the in-process cache */
+	if (rds.c == NULL && (until < 0 || rds.retry_at < until))
+		until = rds.retry_at;
+	if (rds.c != NULL && (until < 0 || rds.ping_at < until))
+		until = rds.ping_at;
+	if (until < 0) {
+		pthread_cond_wait(&rds.cond, &rds.lock);
+		return;
+	}
+	if (until <= clock_ms())
+		return;
+	until += 1; /* the condvar's clock is the monotonic one */
+	ts.tv_sec = (time_t)(until / 1000);
+	ts.tv_nsec = (long)(until % 1000) * 1000000L;
+	pthread_cond_timedwait(&rds.cond, &rds.lock, &ts);
+}
+
+/* The Redis thread: every command the tier sends runs here. */
+static void *
+redis_main(void *unused)
+{
+	(void)unused;
+	pthread_mutex_lock(&rds.lock);
+	for (;;) {
+		struct redis_req *q, *next;
+
+		if (rds.queue == NULL) {
+			if (rds.stopping && rds.polling == NULL)
+				break;
+			redis_wait();
+		}
+		q = rds.queue;
+		rds.queue = rds.queue_tail = NULL;
+		pthread_mutex_unlock(&rds.lock);
+		redis_connect();
+		if (rds.c != NULL && clock_ms() >= rds.ping_at) {
+			redis_simple("PING", NULL, NULL);
+			rds.ping_at = clock_ms() + REDIS_PING_MS;
+		}
+		for (; q != NULL; q = next) {
+			next = q->next;
+			if (q->storing)
+				redis_store(q);
+			else
+				redis_lookup(q);
+		}
+		if (rds.polling != NULL && clock_ms() >= rds.poll_at) {
+			redis_poll();
+			rds.poll_at = clock_ms() + REDIS_POLL_MS;
+		}
+		pthread_mutex_lock(&rds.lock);
+	}
+	pthread_mutex_unlock(&rds.lock);
+	return NULL;
+}
+
+int
+redis_start(const struct config *cfg, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+	char why[160];
+
+	memset(&rds, 0, sizeof(rds));
+	rds.cfg = cfg;
+	if (cfg->redis_url == NULL || cfg->cache_ttl == 0)
+		return 0; /* nothing to share without a cache */
+	if (redisurl_parse(cfg->redis_url, &rds.url, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "GISTS_REDIS_URL: %s", why);
+		return -1;
+	}
+	redisurl_redact(cfg->redis_url, rds.shown, sizeof(rds.shown));
+	/*
+	 * A format version and the upstream, hashed whole (the URL itself,
+	 * cut to 1000 bytes, is for whoever reads the keys): instances of
+	 * two upstreams never read each other's.
+	 */
+	snprintf(rds.prefix, sizeof(rds.prefix), "gists:1:%016llx:%.1000s:",
+	    (unsigned long long)listing_fnv(LISTING_FNV_INIT, cfg->api_url,
+		strlen(cfg->api_url)),
+	    cfg->api_url);
+	pthread_mutex_init(&rds.lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&rds.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&rds.thread, NULL, redis_main, NULL) != 0) {
+		snprintf(err, errlen, "cannot start the Redis thread");
+		return -1;
+	}
+	rds.started = true;
+	return 0;
+}
+
+void
+redis_stop(void)
+{
+	if (!rds.started)
+		return;
+	pthread_mutex_lock(&rds.lock);
+	rds.stopping = true;
+	pthread_cond_signal(&rds.cond);
+	pthread_mutex_unlock(&rds.lock);
+	pthread_join(rds.thread, NULL);
+	rds.started = false;
+	if (rds.c != NULL)
+		redisFree(rds.c);
+	rds.c = NULL;
+}
+
+void
+redis_fetch_start(const struct config *cfg, const struct listing_key *key,
+    struct listing *prev, fetch_done_fn done, void *arg)
+{
+	struct redis_req *q;
+
+	if (!rds.started || (q = calloc(1, sizeof(*q))) == NULL) {
+		fetch_start(cfg, key, prev, done, arg);
+		return;
+	}
+	q->key = *key;
+	listing_key_string(key, q->name, sizeof(q->name));
+	q->prev = prev;
+	q->done = done;
+	q->arg = arg;
+	pthread_mutex_lock(&rds.lock);
+	snprintf(q->token, sizeof(q->token), "%ld-%lu-%lld", (long)getpid(),
+	    ++rds.serial, redis_wall_ms());
+	pthread_mutex_unlock(&rds.lock);
+	redis_queue(q);
+}
+
+void
+redis_get_stats(struct redis_stats *st)
+{
+	st->configured = rds.started;
+	st->up = atomic_load(&rds.up);
+	st->errors = atomic_load(&rds.errors);
+	st->hits = atomic_load(&rds.hits);
+	st->waits = atomic_load(&rds.waits);
+	st->rejected = atomic_load(&rds.rejected);
+}
