@@ -141,6 +141,22 @@ stop_test_gists() {
 	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
 }
 
+# A test's own instance of tests/gists-testclock, whose cache clock
+# (freshness, Age, the back-off after a failure) runs ahead by what
+# clock_advance added: "past the TTL" without sleeping, and "still fresh"
+# however slow the machine is. Upstream timeouts stay real time.
+start_clock_gists() {
+	: "${GISTS_TESTCLOCK_BIN:?run through make check}"
+	GISTS_BIN=$GISTS_TESTCLOCK_BIN start_test_gists "$@"
+}
+# Move that instance's cache clock SECONDS ahead.
+clock_advance() { # SECONDS
+	local f="$BATS_TEST_TMPDIR/gists/run/test-clock" ahead=0
+	[ -f "$f" ] && ahead=$(cat "$f")
+	echo $((ahead + $1)) >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
 # A file's usual set-up: the double, and one instance with VAR=value...
 start_stack() {
 	start_double
