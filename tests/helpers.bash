@@ -179,6 +179,20 @@ double_reset() { double POST reset >/dev/null; }
 # Forget the recorded requests only (users, faults and limits stay).
 double_reset_requests() { double POST forget >/dev/null; }
 double_fault() { double POST fault "$1" >/dev/null; }
+# Let the requests a "hold" fault keeps waiting go on.
+double_release() { double POST release >/dev/null; }
+# Wait until at least N API requests are in flight at the double (held,
+# slow...), for up to 30 s: a test acts once GitHub has been asked, not
+# after a guessed sleep.
+double_wait_in_flight() { # N
+	local _
+	for _ in $(seq 1 600); do
+		[ "$(double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["in_flight"])')" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "# the double never had $1 requests in flight" >&3
+	return 1
+}
 # How many API requests (not control calls) the double has seen.
 double_count() {
 	double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
