@@ -213,6 +213,18 @@ assert_problem() { # STATUS
 	done
 }
 
+@test "created_at or updated_at not an RFC 3339 date-time: 502, logged" {
+	local gist='{"id": "1", "description": null, "html_url": "https://gist.github.com/badtime/1", "public": true, "created_at": "2010-04-14T02:15:15Z", "updated_at": "2010-04-14T02:15:15Z", "comments": 0, "files": {}}'
+	double POST user "{\"login\": \"goodtime\", \"gists\": [$gist]}" >/dev/null
+	fetch /goodtime
+	[ "$HTTP_STATUS" = 200 ]
+	# the fuzzer's find: data that starts with a quote
+	double POST user "{\"login\": \"badtime\", \"gists\": [${gist/\"updated_at\": \"2010/\"updated_at\": \"\\\" on25}]}" >/dev/null
+	fetch /badtime
+	assert_problem 502
+	grep -q "gist 0: member 'updated_at' is not an RFC 3339 date-time" "$SERVER_LOG"
+}
+
 @test "a truncated body: 502" {
 	double_fault '{"mode": "truncated"}'
 	fetch /octocat
