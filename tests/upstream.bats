@@ -101,18 +101,20 @@ assert_problem() { # STATUS
 
 @test "secondary rate limit (429): 503 with GitHub's Retry-After" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "secondary", "status": 429, "retry_after": 42}'
+	double_fault '{"mode": "secondary", "status": 429, "retry_after": 420}'
 	fetch /octocat
 	assert_problem 503
-	[ "$(header Retry-After)" = 42 ]
+	# what is left of it when the answer is made: 420, or a few seconds
+	# less on a slow machine
+	[ "$(header Retry-After)" -le 420 ] && [ "$(header Retry-After)" -ge 400 ]
 }
 
 @test "secondary rate limit (403 with Retry-After): 503, same Retry-After" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "secondary", "status": 403, "retry_after": 7}'
+	double_fault '{"mode": "secondary", "status": 403, "retry_after": 70}'
 	fetch /octocat
 	assert_problem 503
-	[ "$(header Retry-After)" = 7 ]
+	[ "$(header Retry-After)" -le 70 ] && [ "$(header Retry-After)" -ge 50 ]
 }
 
 @test "a reset ten days off: Retry-After 3600 at most, on every path, logged" {
