@@ -25,10 +25,11 @@ free_port() {
 	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Poll until URL answers at all (any HTTP status), for up to 10 s.
+# Poll until URL answers at all (any HTTP status), for up to 30 s (a
+# loaded machine under ASan or valgrind; it returns as soon as it can).
 wait_for_url() {
 	local _
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		if curl -s -o /dev/null --max-time 1 "$1"; then
 			return 0
 		fi
@@ -47,7 +48,7 @@ start_double() {
 		"$GISTS_TESTS/fixtures" 3>&- &
 	echo $! >"$dir/pid"
 	local _
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		[ -s "$dir/port" ] && break
 		sleep 0.1
 	done
@@ -110,8 +111,8 @@ stop_gists() {
 	wait "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
 	# the responder outlives lighttpd a moment (it finishes, then the
-	# sanitizers check for leaks): wait for it, 10 s at most
-	for _ in $(seq 1 100); do
+	# sanitizers check for leaks): wait for it, 30 s at most
+	for _ in $(seq 1 300); do
 		# shellcheck disable=SC2086 # a list of PIDs, or none
 		kill -0 $children 2>/dev/null || break
 		sleep 0.1
