@@ -14,6 +14,7 @@ enum gists_kind {
 	GISTS_NULLABLE, /* a string or null; missing is null */
 	GISTS_BOOL,
 	GISTS_INT, /* a whole number from 0 to INT64_MAX */
+	GISTS_TIME, /* a string holding an RFC 3339 date-time */
 };
 
 struct gists_field {
@@ -27,8 +28,8 @@ static const struct gists_field gists_gist_fields[] = {
 	{ "description", GISTS_NULLABLE },
 	{ "html_url", GISTS_STRING },
 	{ "public", GISTS_BOOL },
-	{ "created_at", GISTS_STRING },
-	{ "updated_at", GISTS_STRING },
+	{ "created_at", GISTS_TIME },
+	{ "updated_at", GISTS_TIME },
 	{ "comments", GISTS_INT },
 };
 
@@ -56,6 +57,65 @@ gists_int_ok(struct json_object *v)
 	    json_object_get_uint64(v) <= (uint64_t)INT64_MAX;
 }
 
+/* The n digits at s as a number, or -1. */
+static int
+gists_digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+bool
+gists_time_ok(const char *s, size_t len)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+	int y, mo, d, dim, h, mi, sec;
+	size_t i = 19;
+
+	/* full-date "T" partial-time: YYYY-MM-DDTHH:MM:SS */
+	if (len < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return false;
+	y = gists_digits(s, 4);
+	mo = gists_digits(s + 5, 2);
+	d = gists_digits(s + 8, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1)
+		return false;
+	dim = mdays[mo - 1];
+	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		dim = 29;
+	h = gists_digits(s + 11, 2);
+	mi = gists_digits(s + 14, 2);
+	sec = gists_digits(s + 17, 2); /* 60: a leap second */
+	if (d > dim || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+	    sec > 60)
+		return false;
+	/* time-secfrac: "." 1*DIGIT */
+	if (s[i] == '.') {
+		size_t start = ++i;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	/* time-offset: "Z" / ("+" / "-") HH:MM */
+	if (i < len && (s[i] == 'Z' || s[i] == 'z'))
+		return i + 1 == len;
+	if (i + 6 != len || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':')
+		return false;
+	h = gists_digits(s + i + 1, 2);
+	mi = gists_digits(s + i + 4, 2);
+	return h >= 0 && h <= 23 && mi >= 0 && mi <= 59;
+}
+
 /* Whether v is acceptable as a member of the given kind. */
 static bool
 gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
@@ -70,6 +130,10 @@ gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
 		return json_object_is_type(v, json_type_boolean);
 	case GISTS_INT:
 		return gists_int_ok(v);
+	case GISTS_TIME:
+		return json_object_is_type(v, json_type_string) &&
+		    gists_time_ok(json_object_get_string(v),
+			(size_t)json_object_get_string_len(v));
 	}
 	return false;
 }
@@ -105,6 +169,9 @@ gists_pick(struct json_object *src, const struct gists_field *fields, size_t n,
 			else if (fields[i].kind == GISTS_INT &&
 			    json_object_is_type(v, json_type_int))
 				why = "out of range";
+			else if (fields[i].kind == GISTS_TIME &&
+			    json_object_is_type(v, json_type_string))
+				why = "not an RFC 3339 date-time";
 			snprintf(err, errlen, "%s %zu: member '%s' is %s", what,
 			    index, fields[i].name, why);
 			json_object_put(dst);

@@ -2,6 +2,7 @@
 #ifndef GISTS_GISTS_H
 #define GISTS_GISTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -29,5 +30,12 @@ int gists_check_bytes(const char *body, size_t len, char *err, size_t errlen);
  * For what comes back from the shared tier.
  */
 int gists_check_compact(struct json_object *arr);
+
+/*
+ * Whether s[0..len) is an RFC 3339 date-time (section 5.6), as GitHub's
+ * created_at and updated_at must be: a date that exists, a time with
+ * second 60 allowed (leap), optional fraction, "Z" or a numeric offset.
+ */
+bool gists_time_ok(const char *s, size_t len);
 
 #endif

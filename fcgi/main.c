@@ -27,6 +27,9 @@
 #include "metrics.h"
 #include "park.h"
 #include "redis.h"
+#ifdef GISTS_TEST_CLOCK
+#include "testclock.h" /* tests/gists-testclock only */
+#endif
 
 #define MAIN_LISTEN_FD 0
 
@@ -162,6 +165,7 @@ main_serve(void)
 	sigset_t set;
 	char err[CONFIG_ERR_LEN] = "out of memory";
 	long started = 0;
+	cache_clock_fn cache_clock = NULL; /* the monotonic clock */
 
 	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
 		fprintf(stderr,
@@ -171,8 +175,13 @@ main_serve(void)
 		return 2;
 	}
 	metrics_init();
+#ifdef GISTS_TEST_CLOCK
+	testclock_init();
+	cache_clock = testclock_ms;
+#endif
 	if (github_global_init(&main_cfg, err, sizeof(err)) != 0 ||
-	    cache_init(&main_cfg, NULL) != 0 || handler_init(&main_cfg) != 0) {
+	    cache_init(&main_cfg, cache_clock) != 0 ||
+	    handler_init(&main_cfg) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}

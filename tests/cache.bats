@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # The cache and upstream economy (API.md: headers on 200, errors), counted
 # with the double's request log. Each test runs an instance of its own, so
-# that what one caches does not answer another.
+# that what one caches does not answer another. Tests that need time to
+# pass move the instance's cache clock (start_clock_gists, clock_advance)
+# instead of sleeping: TTLs stay long, so "still fresh" holds however slow
+# the machine is, and "past the TTL" costs no wall time.
 
 load helpers
 
@@ -33,18 +36,23 @@ teardown() {
 	[ "$(grep -c -E '^200 (MISS|HIT)$' "$BATS_TEST_TMPDIR/codes")" = 50 ]
 }
 
+@test "the clock tests move exists only in the test build" {
+	grep -q test-clock "$GISTS_TESTCLOCK_BIN"
+	run ! grep -q test-clock "$GISTS_BIN"
+}
+
 @test "a repeat is a HIT with Age, within the TTL, without asking GitHub" {
-	start_test_gists GISTS_CACHE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60
 	fetch /octocat
 	[ "$(header X-Cache)" = MISS ]
 	[ "$(header Age)" = 0 ]
 	local etag
 	etag=$(header ETag)
-	sleep 1.1
+	clock_advance 30
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-Cache)" = HIT ]
-	[ "$(header Age)" -ge 1 ]
+	[ "$(header Age)" -ge 30 ]
 	[ "$(header ETag)" = "$etag" ]
 	[ "$(header Cache-Control)" = "max-age=60" ]
 	[ "$(json count)" = 8 ]
@@ -52,12 +60,11 @@ teardown() {
 }
 
 @test "after the TTL: If-None-Match upstream, 304, REVALIDATED, Age 0" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	fetch /octocat
 	local etag
 	etag=$(header ETag)
-	[ -n "$(double_request 0 headers etag)" ] || true
-	sleep 1.2
+	clock_advance 61
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-Cache)" = REVALIDATED ]
@@ -67,21 +74,23 @@ teardown() {
 	[ "$(double_count)" = 2 ]
 	[[ "$(double_request 1 headers if-none-match)" =~ ^\"[0-9a-f]{64}\"$ ]]
 	[ -z "$(double_request 0 headers if-none-match)" ]
-	# the revalidated copy is fresh again
+	# the revalidated copy is fresh again, its Age counted from then
+	clock_advance 30
 	fetch /octocat
 	[ "$(header X-Cache)" = HIT ]
+	[ "$(header Age)" -ge 30 ] && [ "$(header Age)" -lt 60 ]
 	[ "$(double_count)" = 2 ]
 }
 
 @test "after the TTL, changed data replaces the copy" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	double POST user '{"login": "changing", "count": 3}' >/dev/null
 	fetch /changing
 	[ "$(json count)" = 3 ]
 	local etag
 	etag=$(header ETag)
 	double POST user '{"login": "changing", "count": 4}' >/dev/null
-	sleep 1.2
+	clock_advance 61
 	fetch /changing
 	[ "$(header X-Cache)" = MISS ]
 	[ "$(json count)" = 4 ]
@@ -89,40 +98,46 @@ teardown() {
 }
 
 @test "GitHub failing after the TTL: the copy is served STALE with its Age" {
-	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=3600
 	fetch /octocat
-	sleep 1.2
+	clock_advance 61
 	double_fault '{"mode": "status", "status": 502}'
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-Cache)" = STALE ]
-	[ "$(header Age)" -ge 1 ]
+	[ "$(header Age)" -ge 61 ]
 	[ "$(json count)" = 8 ]
-	# and again at once, without asking GitHub while it is failing
+	# and again within the 30 s back-off, without asking GitHub
 	fetch /octocat
 	[ "$(header X-Cache)" = STALE ]
 	[ "$(double_count)" = 2 ]
+	# after it, GitHub is asked again
+	clock_advance 31
+	fetch /octocat
+	[ "$(header X-Cache)" = STALE ]
+	[ "$(header Age)" -ge 92 ]
+	[ "$(double_count)" = 3 ]
 }
 
 @test "GitHub unreachable or too slow: STALE too" {
-	start_test_gists GISTS_CACHE_TTL=1 GISTS_UPSTREAM_TIMEOUT=1
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_UPSTREAM_TIMEOUT=1
 	fetch /octocat
-	sleep 1.2
-	double_fault '{"mode": "slow", "delay": 3}'
+	clock_advance 61
+	double_fault '{"mode": "slow", "delay": 10}'
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-Cache)" = STALE ]
 	double_reset
-	sleep 1.2
+	clock_advance 31		# past the back-off after a failure
 	double_fault '{"mode": "reset"}'
 	fetch /octocat
 	[ "$(header X-Cache)" = STALE ]
 }
 
 @test "rate limited after the TTL: STALE instead of 503" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	fetch /octocat
-	sleep 1.2
+	clock_advance 61
 	double_fault '{"mode": "ratelimit", "reset_in": 60}'
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
@@ -134,10 +149,10 @@ teardown() {
 }
 
 @test "past GISTS_STALE_TTL the copy is not served: the error is" {
-	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=2
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=120
 	fetch /octocat
 	double_fault '{"mode": "status", "status": 500}'
-	sleep 2.2
+	clock_advance 121
 	fetch /octocat
 	[ "$HTTP_STATUS" = 502 ]
 	[ "$(header Content-Type)" = application/problem+json ]
@@ -183,10 +198,10 @@ teardown() {
 }
 
 @test "a cached 404 is never served stale" {
-	start_test_gists GISTS_CACHE_TTL=1 GISTS_STALE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=3600
 	fetch /no-such-user
 	[ "$HTTP_STATUS" = 404 ]
-	sleep 1.2
+	clock_advance 61
 	double_fault '{"mode": "status", "status": 500}'
 	fetch /no-such-user
 	[ "$HTTP_STATUS" = 502 ]

@@ -30,7 +30,12 @@ of N gists as you like), empty (no gists); any other login is 404. Control, all 
                                nolast (Link without "last"; delay: seconds
                                a page), fat (valid pages of about size
                                bytes of gists with long file names, pages:
-                               how many, default 30)
+                               how many, default 30),
+                               hold (answer normally once released, or
+                               after timeout s, default 60)
+  POST /_double/release       let every request held so far go on (so a
+                              test decides when GitHub answers, instead
+                              of racing a delay); reset releases too
   POST /_double/config        {"latency": s, "limit": n} (limit: requests
                                an hour for anonymous callers)
   POST /_double/user          {"login", "gists": [...]} or {"login",
@@ -91,11 +96,15 @@ class State:
 
     def __init__(self, fixtures):
         self.lock = threading.Lock()
+        self.released = threading.Condition(self.lock)
+        self.releases = 0  # held requests wait for this to change
         self.fixtures = fixtures
         self.reset()
 
     def reset(self):
         with self.lock:
+            self.releases += 1
+            self.released.notify_all()
             self.requests = []
             self.faults = []
             self.in_flight = 0
@@ -194,6 +203,11 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.path == "/_double/reset":
             state.reset()
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/release":
+            with state.lock:
+                state.releases += 1
+                state.released.notify_all()
             return self.send(200, {"ok": True})
         if self.path == "/_double/forget":
             with state.lock:
@@ -476,6 +490,13 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if mode == "nolast" and "delay" in fault:
             time.sleep(float(fault["delay"]))
+        if mode == "hold":
+            state = self.server.state
+            with state.lock:
+                seen = state.releases
+                state.released.wait_for(lambda: state.releases != seen,
+                                        float(fault.get("timeout", 60)))
+            return False
         if mode in ("trickle", "nolast", "evil_link", "loop_link",
                     "huge_last"):
             return False

@@ -25,10 +25,11 @@ free_port() {
 	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Poll until URL answers at all (any HTTP status), for up to 10 s.
+# Poll until URL answers at all (any HTTP status), for up to 30 s (a
+# loaded machine under ASan or valgrind; it returns as soon as it can).
 wait_for_url() {
 	local _
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		if curl -s -o /dev/null --max-time 1 "$1"; then
 			return 0
 		fi
@@ -47,7 +48,7 @@ start_double() {
 		"$GISTS_TESTS/fixtures" 3>&- &
 	echo $! >"$dir/pid"
 	local _
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 300); do
 		[ -s "$dir/port" ] && break
 		sleep 0.1
 	done
@@ -110,8 +111,8 @@ stop_gists() {
 	wait "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
 	# the responder outlives lighttpd a moment (it finishes, then the
-	# sanitizers check for leaks): wait for it, 10 s at most
-	for _ in $(seq 1 100); do
+	# sanitizers check for leaks): wait for it, 30 s at most
+	for _ in $(seq 1 300); do
 		# shellcheck disable=SC2086 # a list of PIDs, or none
 		kill -0 $children 2>/dev/null || break
 		sleep 0.1
@@ -141,6 +142,22 @@ stop_test_gists() {
 	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
 }
 
+# A test's own instance of tests/gists-testclock, whose cache clock
+# (freshness, Age, the back-off after a failure) runs ahead by what
+# clock_advance added: "past the TTL" without sleeping, and "still fresh"
+# however slow the machine is. Upstream timeouts stay real time.
+start_clock_gists() {
+	: "${GISTS_TESTCLOCK_BIN:?run through make check}"
+	GISTS_BIN=$GISTS_TESTCLOCK_BIN start_test_gists "$@"
+}
+# Move that instance's cache clock SECONDS ahead.
+clock_advance() { # SECONDS
+	local f="$BATS_TEST_TMPDIR/gists/run/test-clock" ahead=0
+	[ -f "$f" ] && ahead=$(cat "$f")
+	echo $((ahead + $1)) >"$f.tmp"
+	mv "$f.tmp" "$f"
+}
+
 # A file's usual set-up: the double, and one instance with VAR=value...
 start_stack() {
 	start_double
@@ -163,6 +180,20 @@ double_reset() { double POST reset >/dev/null; }
 # Forget the recorded requests only (users, faults and limits stay).
 double_reset_requests() { double POST forget >/dev/null; }
 double_fault() { double POST fault "$1" >/dev/null; }
+# Let the requests a "hold" fault keeps waiting go on.
+double_release() { double POST release >/dev/null; }
+# Wait until at least N API requests are in flight at the double (held,
+# slow...), for up to 30 s: a test acts once GitHub has been asked, not
+# after a guessed sleep.
+double_wait_in_flight() { # N
+	local _
+	for _ in $(seq 1 600); do
+		[ "$(double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["in_flight"])')" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "# the double never had $1 requests in flight" >&3
+	return 1
+}
 # How many API requests (not control calls) the double has seen.
 double_count() {
 	double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'

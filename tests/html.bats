@@ -149,10 +149,10 @@ print("ok")' "$BODY"
 }
 
 @test "truncated and stale listings say so on the page" {
-	start_test_gists GISTS_MAX_PAGES=1 GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_MAX_PAGES=1 GISTS_CACHE_TTL=60
 	fetch /gen-150 -H "Accept: $BROWSER"
 	grep -q 'Only the first 100 gists are shown' "$BODY"
-	sleep 1.2
+	clock_advance 61
 	double_fault '{"mode": "status", "status": 500}'
 	fetch /gen-150 -H "Accept: $BROWSER"
 	[ "$(header X-Cache)" = STALE ]

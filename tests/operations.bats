@@ -127,11 +127,12 @@ log_lines() {
 
 @test "requests in flight are counted while they wait for GitHub" {
 	need_parser
-	double_fault '{"user": "gen-5", "mode": "slow", "delay": 1.5}'
+	double_fault '{"user": "gen-5", "mode": "hold", "times": 1}'
 	curl -s -o /dev/null "$BASE/gen-5" 3>&- &
 	local pid=$!
-	sleep 0.7
+	double_wait_in_flight 1
 	scrape
+	double_release
 	wait "$pid"
 	# the slow request and the scrape itself
 	[ "$(metric gists_requests_in_flight)" -ge 2 ]
@@ -197,14 +198,21 @@ print("ok")' "$SERVER_LOG"
 
 @test "lighttpd's graceful stop (SIGINT): the request in flight completes" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "slow", "delay": 2}'
+	double_fault '{"mode": "hold", "times": 1}'
 	curl -s -o "$BATS_TEST_TMPDIR/slow" -w '%{http_code}' "$BASE/octocat" \
 		>"$BATS_TEST_TMPDIR/code" 3>&- &
 	local pid=$!
-	sleep 0.5
+	double_wait_in_flight 1
 	local lighttpd
 	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
 	kill -INT "$lighttpd"
+	# GitHub answers only once lighttpd is stopping (its port closed)
+	for _ in $(seq 1 300); do
+		curl -s -o /dev/null "$BASE/-/healthz" || break
+		sleep 0.1
+	done
+	run ! curl -s -o /dev/null "$BASE/-/healthz"
+	double_release
 	wait "$pid"
 	[ "$(cat "$BATS_TEST_TMPDIR/code")" = 200 ]
 	grep -q '"count":8' "$BATS_TEST_TMPDIR/slow"
@@ -229,12 +237,20 @@ responder_pid() {
 	local sig pid
 	for sig in TERM USR1; do
 		double_reset
-		double_fault '{"mode": "slow", "delay": 1.5}'
+		double_fault '{"mode": "hold", "times": 1}'
 		curl -s -o /dev/null -w '%{http_code}' "$BASE/octocat" \
 			>"$BATS_TEST_TMPDIR/code" 3>&- &
 		pid=$!
-		sleep 0.5
+		double_wait_in_flight 1
 		kill -"$sig" "$(responder_pid)"
+		# GitHub answers only once the responder is stopping
+		for _ in $(seq 1 300); do
+			grep -q "signal $(kill -l "$sig"): stopping" "$SERVER_LOG" &&
+				break
+			sleep 0.1
+		done
+		grep -q "signal $(kill -l "$sig"): stopping" "$SERVER_LOG"
+		double_release
 		wait "$pid"
 		[ "$(cat "$BATS_TEST_TMPDIR/code")" = 200 ] ||
 			fail "SIG$sig: $(cat "$BATS_TEST_TMPDIR/code")"

@@ -80,8 +80,17 @@ print("ok")' "$BODY"
 }
 
 @test "the pages after the first are fetched concurrently" {
-	double POST config '{"latency": 0.3}' >/dev/null
-	fetch /gen-1000
+	# GitHub holds every page until the test lets it go: page 1 alone,
+	# then the nine others must all be asked before any is answered
+	double_fault '{"user": "gen-1000", "mode": "hold"}'
+	curl -s -o "$BATS_TEST_TMPDIR/body" "$BASE/gen-1000" 3>&- &
+	local pid=$!
+	double_wait_in_flight 1
+	double_release
+	double_wait_in_flight 9
+	double_release
+	wait "$pid"
+	BODY=$BATS_TEST_TMPDIR/body
 	[ "$(json count)" = 1000 ]
 	run double GET stats
 	# nine pages after the first, all in flight at once
@@ -211,10 +220,10 @@ print("ok")' "$BODY"
 }
 
 @test "a multi-page listing revalidates every page: all 304, REVALIDATED" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	fetch /gen-250
 	[ "$(header X-Cache)" = MISS ]
-	sleep 1.2
+	clock_advance 61
 	double_reset
 	double POST config '{"limit": 100000}' >/dev/null
 	fetch /gen-250
@@ -228,12 +237,12 @@ print("ok")' "$BODY"
 }
 
 @test "a changed page after the TTL: the new listing, unchanged pages reused" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	double POST user '{"login": "growing", "count": 150}' >/dev/null
 	fetch /growing
 	[ "$(json count)" = 150 ]
 	double POST user '{"login": "growing", "count": 151}' >/dev/null
-	sleep 1.2
+	clock_advance 61
 	fetch /growing
 	[ "$(header X-Cache)" = MISS ]
 	[ "$(json count)" = 151 ]
@@ -241,14 +250,14 @@ print("ok")' "$BODY"
 }
 
 @test "without a last link, pages GitHub confirms (304) are still followed" {
-	start_test_gists GISTS_CACHE_TTL=1
+	start_clock_gists GISTS_CACHE_TTL=60
 	double POST user '{"login": "follow", "count": 250}' >/dev/null
 	double_fault '{"user": "follow", "mode": "nolast"}'
 	fetch /follow
 	[ "$(json count)" = 250 ]
 	# page 1 changes; pages 2 and 3 do not
 	double POST edit '{"login": "follow", "index": 0, "description": "new"}' >/dev/null
-	sleep 1.2
+	clock_advance 61
 	double_reset_requests
 	fetch /follow
 	[ "$(header X-Cache)" = MISS ]

@@ -95,23 +95,26 @@ assert_problem() { # STATUS
 	assert_problem 503
 	local retry
 	retry=$(header Retry-After)
-	[ "$retry" -ge 118 ] && [ "$retry" -le 120 ] || fail "Retry-After $retry"
+	# counted down from the reset, with room for a slow machine
+	[ "$retry" -ge 90 ] && [ "$retry" -le 120 ] || fail "Retry-After $retry"
 }
 
 @test "secondary rate limit (429): 503 with GitHub's Retry-After" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "secondary", "status": 429, "retry_after": 42}'
+	double_fault '{"mode": "secondary", "status": 429, "retry_after": 420}'
 	fetch /octocat
 	assert_problem 503
-	[ "$(header Retry-After)" = 42 ]
+	# what is left of it when the answer is made: 420, or a few seconds
+	# less on a slow machine
+	[ "$(header Retry-After)" -le 420 ] && [ "$(header Retry-After)" -ge 400 ]
 }
 
 @test "secondary rate limit (403 with Retry-After): 503, same Retry-After" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "secondary", "status": 403, "retry_after": 7}'
+	double_fault '{"mode": "secondary", "status": 403, "retry_after": 70}'
 	fetch /octocat
 	assert_problem 503
-	[ "$(header Retry-After)" = 7 ]
+	[ "$(header Retry-After)" -le 70 ] && [ "$(header Retry-After)" -ge 50 ]
 }
 
 @test "a reset ten days off: Retry-After 3600 at most, on every path, logged" {
@@ -135,22 +138,32 @@ assert_problem() { # STATUS
 	double_fault '{"mode": "ratelimit", "reset_in": 864000}'
 	fetch /octocat
 	assert_problem 503
-	[ "$(header Retry-After)" = 3600 ]
+	# what is left of the 3600 s block when the answer is made
+	[ "$(header Retry-After)" -le 3600 ] && [ "$(header Retry-After)" -ge 3500 ]
 }
 
 @test "while rate limited, GitHub is not asked again until the limit lifts" {
 	start_test_gists GISTS_CACHE_TTL=0
-	double_fault '{"mode": "secondary", "status": 429, "retry_after": 2, "times": 1}'
+	# a limit of 1 s has lifted once more than a second has passed...
+	double_fault '{"mode": "secondary", "status": 429, "retry_after": 1, "times": 1}'
 	fetch /octocat
 	assert_problem 503
-	fetch /mallory
-	assert_problem 503
-	[ "$(header Retry-After)" -le 2 ]
-	[ "$(double_count)" = 1 ]
-	sleep 2.1
+	sleep 1.1
 	fetch /mallory
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(double_count)" = 2 ]
+	# ...and one of a minute holds for every request a slow machine
+	# makes meanwhile: none reaches GitHub
+	double_fault '{"mode": "secondary", "status": 429, "retry_after": 60, "times": 1}'
+	fetch /octocat
+	assert_problem 503
+	local user
+	for user in mallory octocat gen-3; do
+		fetch "/$user"
+		assert_problem 503
+		[ "$(header Retry-After)" -ge 1 ] && [ "$(header Retry-After)" -le 60 ]
+	done
+	[ "$(double_count)" = 3 ]
 }
 
 @test "the double's own limit running out is a 503 with Retry-After >= 1" {
@@ -169,7 +182,7 @@ assert_problem() { # STATUS
 }
 
 @test "GitHub too slow (past GISTS_UPSTREAM_TIMEOUT=1): 504" {
-	double_fault '{"mode": "slow", "delay": 3}'
+	double_fault '{"mode": "slow", "delay": 10}'
 	fetch /octocat
 	assert_problem 504
 }
@@ -201,6 +214,18 @@ assert_problem() { # STATUS
 		fetch /octocat
 		assert_problem 502
 	done
+}
+
+@test "created_at or updated_at not an RFC 3339 date-time: 502, logged" {
+	local gist='{"id": "1", "description": null, "html_url": "https://gist.github.com/badtime/1", "public": true, "created_at": "2010-04-14T02:15:15Z", "updated_at": "2010-04-14T02:15:15Z", "comments": 0, "files": {}}'
+	double POST user "{\"login\": \"goodtime\", \"gists\": [$gist]}" >/dev/null
+	fetch /goodtime
+	[ "$HTTP_STATUS" = 200 ]
+	# the fuzzer's find: data that starts with a quote
+	double POST user "{\"login\": \"badtime\", \"gists\": [${gist/\"updated_at\": \"2010/\"updated_at\": \"\\\" on25}]}" >/dev/null
+	fetch /badtime
+	assert_problem 502
+	grep -q "gist 0: member 'updated_at' is not an RFC 3339 date-time" "$SERVER_LOG"
 }
 
 @test "a truncated body: 502" {

@@ -14,6 +14,8 @@ static int next_status = 200; /* of a new listing */
 static size_t next_pages = 1;
 static const struct listing *seen_prev;
 static useconds_t fill_delay;
+static int fill_held; /* while set, a fill waits: the test releases it */
+static int arrived; /* concurrent_get calls under way */
 
 static long long
 fake_clock(void)
@@ -48,6 +50,8 @@ fill(void *arg, const struct listing *prev, struct fetch_outcome *out)
 	seen_prev = prev;
 	if (fill_delay > 0)
 		usleep(fill_delay);
+	while (__atomic_load_n(&fill_held, __ATOMIC_SEQ_CST))
+		usleep(1000);
 	memset(out, 0, sizeof(*out));
 	out->result = next_result;
 	out->upstream_requests = 1;
@@ -106,6 +110,7 @@ slow_get(void *arg)
 static void *
 concurrent_get(void *arg)
 {
+	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
 	*(enum cache_kind *)arg = get("busy", NULL);
 	return NULL;
 }
@@ -243,16 +248,25 @@ main(void)
 		pthread_t t[8];
 		enum cache_kind kinds[8];
 
+		/*
+		 * The fill is held until all eight have called cache_get,
+		 * and half a second more for the last to reach the lock: no
+		 * thread can come late and find a HIT, however slow the
+		 * machine is at starting threads.
+		 */
 		fills = 0;
-		fill_delay = 200000;
+		fill_held = 1;
 		for (int i = 0; i < 8; i++)
 			pthread_create(&t[i], NULL, concurrent_get, &kinds[i]);
+		while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < 8)
+			usleep(1000);
+		usleep(500000);
+		__atomic_store_n(&fill_held, 0, __ATOMIC_SEQ_CST);
 		for (int i = 0; i < 8; i++)
 			pthread_join(t[i], NULL);
 		TAP_LONG(fills, 1);
 		for (int i = 0; i < 8; i++)
 			TAP_LONG(kinds[i], CACHE_MISS);
-		fill_delay = 0;
 	}
 
 	/*
@@ -274,7 +288,9 @@ main(void)
 		fills = 0;
 		fill_delay = 1500000;
 		pthread_create(&t, NULL, slow_get, &first);
-		usleep(100000);
+		/* the second joins a fetch under way, not a finished one */
+		while (__atomic_load_n(&fills, __ATOMIC_SEQ_CST) < 1)
+			usleep(1000);
 		second = get("slow", NULL);
 		TAP_LONG(second, CACHE_MISS);
 		pthread_join(t, NULL);

@@ -62,7 +62,8 @@ refused(const char *body, const char *why)
 
 static const char ok_gist[] =
     "{\"id\":\"1\",\"description\":null,\"html_url\":\"h\",\"public\":true,"
-    "\"created_at\":\"c\",\"updated_at\":\"u\",\"comments\":0,"
+    "\"created_at\":\"2010-04-14T02:15:15Z\",\"updated_at\":\"2011-06-20T11:34:"
+    "15Z\",\"comments\":0,"
     "\"files\":{}}";
 
 int
@@ -92,15 +93,18 @@ main(void)
 	{
 		static const char minimal[] =
 		    "[{\"id\":\"1\",\"html_url\":"
-		    "\"h\",\"public\":false,\"created_at\":\"c\","
-		    "\"updated_at\":\"u\",\"comments\":2,\"files\":{\"a\":"
+		    "\"h\",\"public\":false,\"created_at\":\"2010-04-14T02:15:"
+		    "15Z\","
+		    "\"updated_at\":\"2011-06-20T11:34:15Z\",\"comments\":2,"
+		    "\"files\":{\"a\":"
 		    "{\"filename\":\"a\",\"size\":1,\"raw_url\":\"r\"}}}]";
 
 		got = transform(minimal, sizeof(minimal) - 1, err, sizeof(err));
 	}
 	TAP_STR(got,
 	    "[{\"id\":\"1\",\"description\":null,\"html_url\":\"h\","
-	    "\"public\":false,\"created_at\":\"c\",\"updated_at\":\"u\","
+	    "\"public\":false,\"created_at\":\"2010-04-14T02:15:15Z\","
+	    "\"updated_at\":\"2011-06-20T11:34:15Z\","
 	    "\"comments\":2,\"files\":[{\"filename\":\"a\",\"language\":null,"
 	    "\"type\":null,\"size\":1,\"raw_url\":\"r\"}]}]");
 	free(got);
@@ -111,15 +115,19 @@ main(void)
 		    "[{\"id\":\"1\",\"description\":"
 		    "\"q\\\" b\\\\ \\u0000 \\u001f \\n \\/ \\u00e9 "
 		    "\xf0\x9f\x90\x99\","
-		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"c\","
-		    "\"updated_at\":\"u\",\"comments\":0,\"files\":{}}]";
+		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"2010-"
+		    "04-14T02:15:15Z\","
+		    "\"updated_at\":\"2011-06-20T11:34:15Z\",\"comments\":0,"
+		    "\"files\":{}}]";
 
 		got = transform(body, sizeof(body) - 1, err, sizeof(err));
 		TAP_STR(got,
 		    "[{\"id\":\"1\",\"description\":\"q\\\" b\\\\ "
 		    "\\u0000 \\u001f \\n / \xc3\xa9 \xf0\x9f\x90\x99\","
-		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"c\","
-		    "\"updated_at\":\"u\",\"comments\":0,\"files\":[]}]");
+		    "\"html_url\":\"h\",\"public\":true,\"created_at\":\"2010-"
+		    "04-14T02:15:15Z\","
+		    "\"updated_at\":\"2011-06-20T11:34:15Z\",\"comments\":0,"
+		    "\"files\":[]}]");
 		free(got);
 	}
 
@@ -208,6 +216,63 @@ main(void)
 				    got != NULL ? got : err);
 			free(got);
 		}
+	}
+	/* created_at and updated_at: RFC 3339 date-times, or a 502 */
+	{
+		char body[512];
+		const char *at = strstr(ok_gist, "\"updated_at\"");
+
+		snprintf(body, sizeof(body),
+		    "[%.*s\"updated_at\":\" on25-01-30T18:37:46Z\","
+		    "\"comments\":0,\"files\":{}}]",
+		    (int)(at - ok_gist), ok_gist);
+		refused(body, "'updated_at' is not an RFC 3339 date-time");
+		snprintf(body, sizeof(body),
+		    "[%.*s\"updated_at\":0,\"comments\":0,\"files\":{}}]",
+		    (int)(at - ok_gist), ok_gist);
+		refused(body, "'updated_at' is of the wrong type");
+	}
+	{
+		static const struct {
+			const char *stamp;
+			bool ok;
+		} times[] = {
+			{ "2010-04-14T02:15:15Z", true }, /* GitHub's form */
+			{ "1985-04-12T23:20:50.52Z", true },
+			{ "1996-12-19T16:39:57-08:00", true },
+			{ "1990-12-31T15:59:60-08:00", true }, /* leap second */
+			{ "2024-02-29t00:00:00z", true },
+			{ "0000-01-01T00:00:00+23:59", true },
+			{ " on25-01-30T18:37:46Z", false },
+			{ "2010-04-14T02:15:15", false }, /* no offset */
+			{ "2010-04-14 02:15:15Z", false },
+			{ "2010-04-14", false },
+			{ "", false },
+			{ "2023-02-29T00:00:00Z", false },
+			{ "1900-02-29T00:00:00Z", false },
+			{ "2010-13-01T00:00:00Z", false },
+			{ "2010-00-01T00:00:00Z", false },
+			{ "2010-04-31T00:00:00Z", false },
+			{ "2010-04-00T00:00:00Z", false },
+			{ "2010-04-14T24:00:00Z", false },
+			{ "2010-04-14T02:60:00Z", false },
+			{ "2010-04-14T02:15:61Z", false },
+			{ "2010-04-14T02:15:15.Z", false },
+			{ "2010-04-14T02:15:15+0100", false },
+			{ "2010-04-14T02:15:15+24:00", false },
+			{ "2010-04-14T02:15:15Zx", false },
+			{ "2010-04-14T02:15:15Z<", false },
+			{ "+010-04-14T02:15:15Z", false },
+			{ "2010-4-14T02:15:15Z", false },
+		};
+
+		for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+			printf("# time %s\n", times[i].stamp);
+			TAP_OK(gists_time_ok(times[i].stamp,
+				   strlen(times[i].stamp)) == times[i].ok);
+		}
+		/* a NUL inside is not a digit */
+		TAP_OK(!gists_time_ok("2010-04-14T02:15:1\0Z", 20));
 	}
 	/* the byte check: UTF-8 by RFC 3629, no raw controls */
 	{

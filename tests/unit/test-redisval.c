@@ -63,7 +63,8 @@ decodes(const char *v, size_t max)
 
 static const char gist[] =
     "{\"id\":\"1\",\"description\":null,\"html_url\":\"h\",\"public\":true,"
-    "\"created_at\":\"c\",\"updated_at\":\"u\",\"comments\":0,\"files\":[{"
+    "\"created_at\":\"2010-04-14T02:15:15Z\",\"updated_at\":\"2011-06-20T11:34:"
+    "15Z\",\"comments\":0,\"files\":[{"
     "\"filename\":\"f\",\"language\":null,\"type\":\"text/plain\","
     "\"size\":3,\"raw_url\":\"r\"}]}";
 
