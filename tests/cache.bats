@@ -63,14 +63,16 @@ teardown() {
 	[ "$(header X-Cache)" = REVALIDATED ]
 	[ "$(header Age)" = 0 ]
 	[ "$(header ETag)" = "$etag" ]
+	# the revalidated copy is fresh again: asked at once, before the
+	# slower checks below use up the 1 s TTL on a loaded machine
+	cp "$BODY" "$BATS_TEST_TMPDIR/revalidated"
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	BODY=$BATS_TEST_TMPDIR/revalidated
 	[ "$(json count)" = 8 ]
 	[ "$(double_count)" = 2 ]
 	[[ "$(double_request 1 headers if-none-match)" =~ ^\"[0-9a-f]{64}\"$ ]]
 	[ -z "$(double_request 0 headers if-none-match)" ]
-	# the revalidated copy is fresh again
-	fetch /octocat
-	[ "$(header X-Cache)" = HIT ]
-	[ "$(double_count)" = 2 ]
 }
 
 @test "after the TTL, changed data replaces the copy" {
