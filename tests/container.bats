@@ -55,6 +55,9 @@ teardown_file() {
 }
 
 setup() {
+	if [ "${GISTS_CONTAINER_TESTS:-1}" = 0 ]; then
+		skip "GISTS_CONTAINER_TESTS=0 (make check CONTAINER_TESTS= leaves this file out)"
+	fi
 	[ -n "$ENGINE" ] || skip "no container engine (Debian: podman podman-compose, or Docker)"
 }
 
