@@ -51,6 +51,25 @@ main_usage(FILE *fp)
 	config_print_help(fp);
 	fprintf(fp,
 	    "\n"
+	    "read by gists-server and conf/lighttpd.conf, not by this binary:\n"
+	    "  GISTS_BIND               listen address\n"
+	    "                           (default: 0.0.0.0)\n"
+	    "  GISTS_RUNTIME_DIR        directory (mode 700) for the "
+	    "responder's socket,\n"
+	    "                           locked: one running instance each\n"
+	    "                           (default: a private one under "
+	    "$TMPDIR or /tmp)\n"
+	    "  GISTS_BIN                the responder lighttpd starts\n"
+	    "                           (default: this binary, "
+	    "installed in $bindir)\n"
+	    "  GISTS_CONF               lighttpd's configuration\n"
+	    "                           (default: $datadir/gists/"
+	    "lighttpd.conf)\n"
+	    "  LIGHTTPD                 the lighttpd binary\n"
+	    "                           (default: the one configure found)\n"
+	    "libcurl also honours https_proxy, http_proxy and no_proxy.\n"
+	    "\n"
+	    "options:\n"
 	    "  --check-config  print the effective configuration (token "
 	    "redacted) and\n"
 	    "                  exit 0, or name the invalid variable and exit "
@@ -256,11 +275,17 @@ main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : NULL;
 	int status;
 
-	if (argc > 2 ||
-	    (mode != NULL && strcmp(mode, "--help") != 0 &&
-		strcmp(mode, "-h") != 0 && strcmp(mode, "--version") != 0 &&
-		strcmp(mode, "--check-config") != 0 &&
-		strcmp(mode, "--healthcheck") != 0)) {
+	bool known = mode == NULL || strcmp(mode, "--help") == 0 ||
+	    strcmp(mode, "-h") == 0 || strcmp(mode, "--version") == 0 ||
+	    strcmp(mode, "--check-config") == 0 ||
+	    strcmp(mode, "--healthcheck") == 0;
+	if (!known || argc > 2) {
+		/* argv is the caller's own input, shown back to the caller */
+		if (!known)
+			fprintf(stderr, "gists: unknown option '%s'\n", mode);
+		else
+			fprintf(stderr, "gists: unexpected argument '%s'\n",
+			    argv[2]);
 		main_usage(stderr);
 		return 2;
 	}

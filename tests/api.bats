@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The HTTP contract (API.md) through the real lighttpd, the real responder
+# The HTTP contract (docs/api.md) through the real lighttpd, the real responder
 # and the GitHub test double.
 
 load helpers

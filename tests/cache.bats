@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The cache and upstream economy (API.md: headers on 200, errors), counted
+# The cache and upstream economy (docs/api.md: headers on 200, errors), counted
 # with the double's request log. Each test runs an instance of its own, so
 # that what one caches does not answer another. Tests that need time to
 # pass move the instance's cache clock (start_clock_gists, clock_advance)

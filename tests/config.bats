@@ -80,8 +80,43 @@ refused() { # VAR=value
 	run "$GISTS_BIN" --version
 	assert_success
 	assert_output --regexp '^gists [0-9]+\.[0-9]+\.[0-9]+'
-	run "$GISTS_BIN" --bogus
+	run --separate-stderr "$GISTS_BIN" --bogus
 	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"unknown option '--bogus'"* ]] || fail "$stderr"
+	run --separate-stderr "$GISTS_BIN" --version extra
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"unexpected argument 'extra'"* ]] || fail "$stderr"
+}
+
+@test "--help names every variable lighttpd.conf and gists-server read" {
+	run "$GISTS_BIN" --help
+	assert_success
+	local v vars
+	# env.NAME in the config, ${NAME:-...} defaults in the script
+	vars=$(grep -o 'env\.[A-Z_]*' "$GISTS_CONF" | cut -c5-;
+		grep -o '^[A-Z_]*=\${[A-Z_]*:-' \
+			"$GISTS_SRCDIR/fcgi/gists-server.in" | cut -d= -f1)
+	[ -n "$vars" ]
+	for v in GISTS_BIND GISTS_RUNTIME_DIR $vars; do
+		assert_output --partial "  $v "
+	done
+}
+
+@test "gists-server runs from the build tree, with the built responder" {
+	local port
+	port=$(free_port)
+	# no GISTS_BIN or GISTS_CONF: the script finds the build tree's
+	env -u GISTS_BIN -u GISTS_CONF PORT="$port" GISTS_BIND=127.0.0.1 \
+		GISTS_RUNTIME_DIR="$BATS_TEST_TMPDIR/run" \
+		"$GISTS_BUILDDIR/fcgi/gists-server" \
+		>"$BATS_TEST_TMPDIR/server.log" 2>&1 3>&- &
+	local pid=$!
+	BASE="http://127.0.0.1:$port"
+	wait_for_url "$BASE/-/healthz" || true
+	fetch /-/healthz
+	kill -INT "$pid"
+	wait "$pid" || true
+	[ "$HTTP_STATUS" = 200 ] || fail "$(cat "$BATS_TEST_TMPDIR/server.log")"
 }
 
 @test "outside a FastCGI server the responder says how to run it" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Pages and since answered from a user's whole cached listing (API.md:
+# Pages and since answered from a user's whole cached listing (docs/api.md:
 # "Answers derived from the whole listing"): what GitHub would answer,
 # costing no upstream request; truncated listings still ask GitHub.
 

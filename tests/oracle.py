@@ -2,7 +2,7 @@
 """An independent statement of the contract, for the tests to compare with.
 
   oracle.py expect FIXTURE USER [PAGE PER_PAGE]
-      print the body API.md says /USER must answer when GitHub holds the
+      print the body docs/api.md says /USER must answer when GitHub holds the
       gists of FIXTURE (the whole list, or one page of it)
   oracle.py expect-url DOUBLE USER [SINCE]
       print the whole-listing body for USER built from every page the
@@ -21,7 +21,7 @@ import urllib.request
 
 
 def compact(gist):
-    """One gist in the compact schema of API.md."""
+    """One gist in the compact schema of docs/api.md."""
     return {
         "id": gist["id"],
         "description": gist.get("description"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # What the service sends GitHub, and how each way GitHub can fail maps to
-# an answer (API.md, "Errors"). The cache is off here (TTL 0), so every
+# an answer (docs/api.md, "Errors"). The cache is off here (TTL 0), so every
 # request goes upstream and nothing is served stale.
 
 load helpers

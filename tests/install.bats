@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The package lists agree: the README's package step, the Dockerfile's test
+# stage and .ci/run install the same things, and every package
+# tests/check-deps.sh asks for is in the README's list. (That the list is
+# enough is proved by running the README in a clean container; see the
+# README's "Without Docker".)
+
+load helpers
+
+# Package names of the apt-get install in the README's "Without Docker" block.
+readme_packages() {
+	awk '/^Without Docker/ { f = 1 }
+		f && /apt-get install/ { p = 1 }
+		p { print; if (!/\\$/) exit }' "$GISTS_SRCDIR/README.md" |
+		tr ' \\' '\n\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' |
+		grep -vx -e apt-get -e install | sort -u
+}
+
+# ...of the Dockerfile's test stage.
+dockerfile_packages() {
+	awk '/^FROM .* AS test/ { f = 1 }
+		f && /apt-get install/ { p = 1; next }
+		p && /&&/ { exit }
+		p { print }' "$GISTS_SRCDIR/Dockerfile" |
+		tr ' \\' '\n\n' | grep -E '^[a-z0-9][a-z0-9.+-]+$' | sort -u
+}
+
+# ...of .ci/run's PACKAGES.
+ci_packages() {
+	awk '/^PACKAGES=\(/ { p = 1; next } p && /^\)/ { exit } p { print }' \
+		"$GISTS_SRCDIR/.ci/run" | tr ' \t' '\n\n' | grep -v '^$' | sort -u
+}
+
+@test "install: the lists are read (the parsers find packages)" {
+	[ "$(readme_packages | wc -l)" -ge 20 ]
+	[ "$(dockerfile_packages | wc -l)" -ge 20 ]
+	[ "$(ci_packages | wc -l)" -ge 20 ]
+	readme_packages | grep -qx procps
+}
+
+@test "install: the test image installs the README's list (and mandoc)" {
+	run comm -3 <(readme_packages) <(dockerfile_packages | grep -vx mandoc)
+	assert_output ""
+}
+
+@test "install: CI installs everything the README lists" {
+	run comm -23 <(readme_packages) <(ci_packages)
+	assert_output ""
+}
+
+@test "install: every package check-deps.sh names is in the README's list" {
+	local pkg
+	for pkg in $(grep -o '(Debian: [a-z0-9 .+-]*)' \
+		"$GISTS_TESTS/check-deps.sh" | sed 's/(Debian: //; s/)//'); do
+		case $pkg in
+		podman | podman-compose) ;; # the host's, for container.bats
+		*) readme_packages | grep -qx "$pkg" || fail "$pkg" ;;
+		esac
+	done
+}
+
+@test "install: check-deps names a missing tool and its package" {
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	# a PATH with everything but pgrep
+	local t
+	for t in sh curl timeout tr python3 cat; do
+		ln -s "$(command -v "$t")" "$bin/$t"
+	done
+	run env PATH="$bin" BATS="$(command -v bats)" LIGHTTPD="$LIGHTTPD" \
+		PYTHON3="$PYTHON3" sh "$GISTS_TESTS/check-deps.sh" tests/api.bats
+	assert_failure
+	assert_output "make check needs pgrep (Debian: procps)"
+}
