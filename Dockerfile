@@ -11,6 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         autoconf automake make gcc libc6-dev pkg-config \
         libcurl4-openssl-dev libjson-c-dev libfcgi-dev \
+        zlib1g-dev libbrotli-dev libzstd-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -24,6 +25,7 @@ FROM build AS test
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         lighttpd curl ca-certificates python3 bats bats-assert bats-support \
+        prometheus \
  && rm -rf /var/lib/apt/lists/* \
  && ./configure --prefix=/usr/local LIGHTTPD=/usr/sbin/lighttpd \
  && make -j"$(nproc)"
@@ -35,6 +37,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         lighttpd libcurl4 libjson-c5 libfcgi0ldbl ca-certificates \
+        zlib1g libbrotli1 libzstd1 \
  && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*.log \
         /usr/share/doc/* /usr/share/man/*
 COPY --from=build /out/usr/local/ /usr/local/

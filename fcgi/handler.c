@@ -100,12 +100,14 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		    "a GitHub login: 1 to 39 ASCII letters, digits or hyphens, "
 		    "not starting with a hyphen",
 		    html);
+		http_header(r, "Vary", "Accept");
 		return;
 	case ROUTE_NOT_FOUND:
 		http_error(r, 404,
 		    "there is nothing at this path; "
 		    "GET / lists the routes",
 		    html);
+		http_header(r, "Vary", "Accept");
 		return;
 	default:
 		break;
@@ -113,6 +115,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 	if (!route_method_allowed(lg->method)) {
 		http_error(r, 405, "only GET and HEAD are allowed here", html);
 		http_header(r, "Allow", "GET, HEAD");
+		http_header(r, "Vary", "Accept");
 		return;
 	}
 	switch (rt->kind) {
@@ -156,7 +159,8 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		if (q.format != QUERY_FORMAT_AUTO)
 			html = q.format == QUERY_FORMAT_HTML;
 		user_serve(ctx, rt, &q,
-		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), html, r,
+		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp),
+		    FCGX_GetParam("HTTP_ACCEPT_ENCODING", req->envp), html, r,
 		    lg);
 		break;
 	default:
@@ -164,6 +168,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		    "there is nothing at this path; "
 		    "GET / lists the routes",
 		    html);
+		http_header(r, "Vary", "Accept");
 		break;
 	}
 }

@@ -166,8 +166,31 @@ listing_body_unref(struct listing_body *b)
 {
 	if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
 		return;
+	for (int e = 0; e < ENCODING_COUNT; e++)
+		free(b->coded[e]);
+	pthread_mutex_destroy(&b->coded_lock);
 	free(b->text);
 	free(b);
+}
+
+const char *
+listing_body_coded(struct listing_body *b, enum encoding e, size_t *len)
+{
+	const char *out;
+
+	if (e <= ENCODING_IDENTITY || e >= ENCODING_COUNT)
+		return NULL;
+	/* held while compressing: the others asking wait for this one */
+	pthread_mutex_lock(&b->coded_lock);
+	if (!b->coded_tried[e]) {
+		b->coded[e] =
+		    encoding_compress(e, b->text, b->len, &b->coded_len[e]);
+		b->coded_tried[e] = true;
+	}
+	out = b->coded[e];
+	*len = b->coded_len[e];
+	pthread_mutex_unlock(&b->coded_lock);
+	return out;
 }
 
 struct listing_body *
@@ -192,6 +215,7 @@ listing_body_get(struct listing *l, enum listing_format format, const char *key,
 		return NULL;
 	}
 	snprintf(b->key, sizeof(b->key), "%s", key);
+	pthread_mutex_init(&b->coded_lock, NULL);
 	atomic_init(&b->refs, 2); /* the memo's and the caller's */
 	pthread_mutex_lock(&l->memo_lock);
 	old = l->memo[format];

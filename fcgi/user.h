@@ -12,11 +12,13 @@
 
 /*
  * Answer /{user} with query q into r (200, 304, or an error) as JSON, or
- * as HTML when html, and fill the listing's part of the log line: cache
- * result, upstream status, requests and time, error detail.
+ * as HTML when html, compressed as accept_encoding allows, and fill the
+ * listing's part of the log line: cache result, upstream status, requests and
+ * time, error detail.
  */
 void user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg);
+    const struct query *q, const char *if_none_match,
+    const char *accept_encoding, bool html, struct http_response *r,
+    struct log_request *lg);
 
 #endif

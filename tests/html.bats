@@ -60,10 +60,10 @@ teardown() {
 	fetch /octocat
 	local json_etag html_etag
 	json_etag=$(header ETag)
-	[ "$(header Vary)" = Accept ]
+	[ "$(header Vary)" = "Accept, Accept-Encoding" ]
 	fetch /octocat -H "Accept: $BROWSER"
 	html_etag=$(header ETag)
-	[ "$(header Vary)" = Accept ]
+	[ "$(header Vary)" = "Accept, Accept-Encoding" ]
 	[ -n "$html_etag" ] && [ "$html_etag" != "$json_etag" ]
 	fetch /octocat -H "Accept: $BROWSER" -H "If-None-Match: $html_etag"
 	[ "$HTTP_STATUS" = 304 ]
