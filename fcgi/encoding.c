@@ -1,10 +1,10 @@
 /* Content codings of 200 bodies: choosing one, and compressing once. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <brotli/encode.h>
+#define ZLIB_CONST /* next_in is const: no cast away */
 #include <zlib.h>
 #include <zstd.h>
 
@@ -38,7 +38,7 @@ static int
 encoding_quality(const char *p, size_t n)
 {
 	size_t i = 0;
-	int q = 0, digits = 0;
+	int q = 0;
 
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
@@ -56,13 +56,16 @@ encoding_quality(const char *p, size_t n)
 	else if (i >= n || p[i] != '0')
 		return -1;
 	i++;
-	if (i < n && p[i] == '.')
+	if (i < n && p[i] == '.') {
+		int digits = 0;
+
 		for (i++; i < n && p[i] >= '0' && p[i] <= '9' && digits < 3;
 		     i++, digits++)
 			q += (p[i] - '0') *
 			    (digits == 0          ? 100
 				    : digits == 1 ? 10
 						  : 1);
+	}
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	if (i != n)
@@ -135,7 +138,7 @@ encoding_gzip(const char *in, size_t len, size_t *out_len)
 		deflateEnd(&z);
 		return NULL;
 	}
-	z.next_in = (Bytef *)(uintptr_t)in;
+	z.next_in = (const Bytef *)in;
 	z.avail_in = (uInt)len;
 	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)cap;

@@ -118,7 +118,8 @@ struct user_render {
 	const char *user;
 	const struct query *q;
 	bool stale;
-	struct html_links links;
+	struct html_links links; /* pointing into the buffers below */
+	char prev[256], next[256], json[256];
 };
 
 static char *
@@ -137,26 +138,27 @@ user_render_html(struct listing *l, void *arg, size_t *len)
 	return html_listing(l, ur->user, ur->q, ur->stale, &ur->links, len);
 }
 
-/* The links of an HTML page (next, prev, the JSON twin) into ur. */
+/* The links of an HTML page (next, prev, the JSON twin), into ur. */
 static void
 user_html_links(const struct route *rt, const struct query *q,
-    const struct listing *l, struct user_render *ur, char prev[256],
-    char next[256], char json[256])
+    const struct listing *l, struct user_render *ur)
 {
 	struct link_rels rels;
 
 	link_rels(q->page, l->next_page, l->last_page, &rels);
 	if (q->paged && rels.next > 0) {
-		user_url(next, 256, rt->login, q, rels.next, q->format);
-		ur->links.next = next;
+		user_url(ur->next, sizeof(ur->next), rt->login, q, rels.next,
+		    q->format);
+		ur->links.next = ur->next;
 	}
 	if (q->paged && q->page > 1) {
-		user_url(prev, 256, rt->login, q, q->page - 1, q->format);
-		ur->links.prev = prev;
+		user_url(ur->prev, sizeof(ur->prev), rt->login, q, q->page - 1,
+		    q->format);
+		ur->links.prev = ur->prev;
 	}
-	user_url(json, 256, rt->login, q, q->paged ? q->page : 0,
-	    QUERY_FORMAT_JSON);
-	ur->links.json = json;
+	user_url(ur->json, sizeof(ur->json), rt->login, q,
+	    q->paged ? q->page : 0, QUERY_FORMAT_JSON);
+	ur->links.json = ur->json;
 }
 
 /* The 200 (or 304) for a listing of gists, as JSON or HTML, in the
@@ -168,9 +170,8 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 {
 	struct listing *l = ans->listing;
 	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
-		{ NULL, NULL, NULL } };
+		{ NULL, NULL, NULL }, "", "", "" };
 	char etag[19 + 8], key[LISTING_BODY_KEY_MAX];
-	char prev[256], next[256], json[256];
 	struct listing_body *body;
 	enum encoding enc = ENCODING_IDENTITY;
 	const char *coded = NULL;
@@ -186,7 +187,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	    q->paged ? q->per_page : 0, html && q->paged ? (int)q->format : 0,
 	    html && ur.stale);
 	if (html)
-		user_html_links(rt, q, l, &ur, prev, next, json);
+		user_html_links(rt, q, l, &ur);
 	/* the body first, even for a 304: its size and coding make the ETag */
 	body = listing_body_get(l, html ? LISTING_HTML : LISTING_JSON, key,
 	    html ? user_render_html : user_render_json, &ur);

@@ -11,8 +11,6 @@ int
 main(void)
 {
 	static char text[8192];
-	char back[sizeof(text)];
-	uLongf back_len = sizeof(back);
 	size_t len = 0;
 	char *z;
 
@@ -54,6 +52,8 @@ main(void)
 	TAP_OK(z != NULL && len > 0 && len < sizeof(text));
 	/* a gzip member zlib's inflate (with gzip header detection) reads */
 	if (z != NULL) {
+		static char back[sizeof(text)];
+		uLongf back_len;
 		z_stream s;
 
 		memset(&s, 0, sizeof(s));
