@@ -131,10 +131,12 @@ listing_seal(struct listing *l)
 	}
 	l->hash = listing_fnv(h, meta, sizeof(meta));
 	/* the pages, and the bodies the memo will hold: the JSON about as
-	 * long as the pages, the HTML about twice; and derive.c's index */
+	 * long as the pages, the HTML about twice, and, when asked for,
+	 * their br, zstd and gzip copies (about a sixth of each body); and
+	 * derive.c's index */
 	l->bytes = sizeof(*l) + l->npages * sizeof(*l->pages) + items +
-	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items + 4096 +
-	    (size_t)l->count * LISTING_INDEX_GIST_BYTES;
+	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items +
+	    items / 2 + 4096 + (size_t)l->count * LISTING_INDEX_GIST_BYTES;
 }
 
 struct listing *

@@ -75,7 +75,7 @@ print("ok")' "$RAW" "$1"
 	GISTS_BIN=$wrapper start_test_gists
 	local lighttpd responder
 	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
-	responder=$(pgrep -P "$lighttpd")
+	responder=$(pgrep -P "$lighttpd" -x gists)
 	[ -n "$responder" ]
 	rm "$alive"
 	kill -KILL "$responder"
