@@ -6,7 +6,8 @@
 # the road not taken: lighttpd's mod_deflate compressing every answer
 # anew, in front of a trivial FastCGI responder that returns the same
 # identity bytes (its best case: the responder costs next to nothing).
-# Run it with `make bench-compression`. BENCH_DURATION (s, default 5) and
+# Run it with `make bench-compression` (needs wrk and, for the baseline,
+# lighttpd-mod-deflate). BENCH_DURATION (s, default 5) and
 # BENCH_CONNECTIONS (default 16) shape the wrk runs. Prints a table.
 set -euo pipefail
 
@@ -79,6 +80,10 @@ curl -s -o "$tmp/gen-1000" "$GISTS/gen-1000"
 sed 's/^server.modules = ( \(.*\) )$/server.modules = ( \1, "mod_deflate" )\ndeflate.mimetypes = ( "application\/json" )\ndeflate.allowed-encodings = ( "br", "zstd", "gzip" )\ndeflate.max-compress-size = 1048576/' \
 	"$GISTS_CONF" >"$tmp/deflate.conf"
 grep -q mod_deflate "$tmp/deflate.conf"
+env PORT=1 GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp" GISTS_BIN=/bin/true \
+	GISTS_CACHE_TTL=1 GISTS_ERROR_DIR="$tmp" \
+	"$LIGHTTPD" -tt -f "$tmp/deflate.conf" >/dev/null 2>&1 ||
+	{ echo "bench: lighttpd cannot load mod_deflate (apt-get install lighttpd-mod-deflate)" >&2; exit 2; }
 DPORT=$(free_port)
 mkdir -m 700 "$tmp/deflate"
 env PORT="$DPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/deflate" \
