@@ -8,7 +8,10 @@
 #   3. upstream requests spent on 1,000 requests for one user, 100 at once;
 #   4. the responder's resident memory after 1,000 distinct users cached;
 #   5. a 1,000-gist listing (ten pages) beside a one-page listing, with
-#      GitHub answering each page after 300 ms.
+#      GitHub answering each page after 300 ms;
+#   6. cache hits and /-/healthz (throughput, p50/p99) while 500 misses
+#      are parked on a GitHub that answers after 4.5 s, beside the same
+#      with GitHub idle.
 # Run it with `make bench` (it builds what it needs and starts everything
 # itself, on loopback ports). BENCH_DURATION (s, default 10) and
 # BENCH_CONNECTIONS (default 64) shape the wrk runs. Prints a table.
@@ -53,6 +56,22 @@ wait_url() {
 measure() {
 	wrk -t2 -c"$CONNS" -d2s "$1" >/dev/null	# warm-up
 	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" | awk '
+		function ms(v) {
+			if (v ~ /us$/) return v / 1000
+			if (v ~ /ms$/) return v + 0
+			if (v ~ /s$/) return v * 1000
+			return v
+		}
+		/Requests\/sec/ { rps = $2 }
+		$1 == "50%" { p50 = ms($2) }
+		$1 == "99%" { p99 = ms($2) }
+		/Non-2xx/ { bad = $NF }
+		END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, bad + 0 }'
+}
+# The same for a lone prober (one connection, one request at a time), as a
+# health check or a single user sees it: "rps p50 p99"
+measure_one() {
+	wrk -t1 -c1 -d"${DURATION}s" --latency "$1" | awk '
 		function ms(v) {
 			if (v ~ /us$/) return v / 1000
 			if (v ~ /ms$/) return v + 0
@@ -147,6 +166,30 @@ one=$(for i in 1 2 3 4 5; do
 done | median)
 curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
 
+# Parked: hits and health checks, GitHub idle, then with 500 misses
+# parked on a 4.5 s GitHub (a client keeps 500 distinct cold users in
+# flight for longer than the measurement).
+parked() { curl -s "$GISTS/-/metrics" | awk '$1 == "gists_requests_parked" { print $2 }'; }
+read -r i_rps i_p50 i_p99 i_bad <<<"$(measure "$GISTS/octocat")"
+read -r ih_rps ih_p50 ih_p99 ih_bad <<<"$(measure "$GISTS/-/healthz")"
+read -r _ i1_p50 i1_p99 i1_bad <<<"$(measure_one "$GISTS/-/healthz")"
+curl -s -X POST --data '{"latency": 4.5}' "$DOUBLE/_double/config" >/dev/null
+"$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-1-parked \
+	$((500 * ((3 * DURATION + 4) / 4 + 4))) 500 >"$tmp/parked.out" 2>&1 &
+parked_client=$!
+for _ in $(seq 1 300); do
+	[ "$(parked)" -ge 500 ] && break
+	sleep 0.1
+done
+parked_before=$(parked)
+read -r p_rps p_p50 p_p99 p_bad <<<"$(measure "$GISTS/octocat")"
+parked_between=$(parked)
+read -r ph_rps ph_p50 ph_p99 ph_bad <<<"$(measure "$GISTS/-/healthz")"
+read -r _ p1_p50 p1_p99 p1_bad <<<"$(measure_one "$GISTS/-/healthz")"
+parked_after=$(parked)
+wait "$parked_client" || true
+curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 cat <<EOF
 $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s --latency; \`make bench\`
@@ -161,6 +204,12 @@ $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s -
 | upstream requests for 1,000 requests, 100 at once | $upstream | ideal 1 | answers: $flood |
 | responder RSS, KiB | $rss_end after 1,000 users | $rss_start at start | cache holds ${cache_bytes:-?} B of 67108864 |
 | 1,000-gist listing (10 pages, 300 ms each upstream), s | $ten | one page (100 gists) $one | $(awk -v a="$ten" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |
+| hits /octocat while 500 misses parked (GitHub 4.5 s), req/s | $p_rps | GitHub idle $i_rps | $(pct "$p_rps" "$i_rps") |
+| hit latency p50 / p99 while parked, ms | $p_p50 / $p_p99 | GitHub idle $i_p50 / $i_p99 | non-2xx $p_bad / $i_bad |
+| /-/healthz while parked, req/s | $ph_rps | GitHub idle $ih_rps | $(pct "$ph_rps" "$ih_rps") |
+| /-/healthz p50 / p99 while parked, ms | $ph_p50 / $ph_p99 | GitHub idle $ih_p50 / $ih_p99 | non-2xx $ph_bad / $ih_bad |
+| /-/healthz alone (one connection) p50 / p99 while parked, ms | $p1_p50 / $p1_p99 | GitHub idle $i1_p50 / $i1_p99 | non-2xx $p1_bad / $i1_bad |
+| requests parked: before / between / after those runs | $parked_before / $parked_between / $parked_after | | |
 EOF
 echo
-echo "(fill answers: $fill)"
+echo "(fill answers: $fill; parked misses' answers: $(cat "$tmp/parked.out"))"

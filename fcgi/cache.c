@@ -1,5 +1,6 @@
 /* The shared listing cache: a hash table with an LRU list, one mutex. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ struct cache_entry {
 	long long fetched_at; /* ms: last fetch or revalidation */
 	long long retry_at; /* ms: after a failed refresh */
 	bool filling; /* a fetch is under way */
+	struct cache_waiter *waiters, *waiters_tail; /* parked on it */
 	bool linked; /* in the table and the LRU list */
 	int pins; /* requests holding the entry */
 	/* What the last fetch came to, for the requests that waited. */
@@ -32,29 +34,22 @@ struct cache_entry {
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t filled;
 	struct cache_entry **table;
 	size_t nbuckets;
 	long entries;
 	size_t bytes;
 	long evictions;
 	struct cache_entry *newest, *oldest;
-	long long ttl_ms, stale_ms, max_bytes, wait_ms;
+	long long ttl_ms, stale_ms, max_bytes;
+	long parked, parked_max, max_waiting, refused;
 	cache_clock_fn clock;
 } cache;
 
 int
 cache_init(const struct config *cfg, cache_clock_fn clock)
 {
-	pthread_condattr_t attr;
-
 	memset(&cache, 0, sizeof(cache));
 	pthread_mutex_init(&cache.lock, NULL);
-	/* waits are timed on the monotonic clock, like everything here */
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&cache.filled, &attr);
-	pthread_condattr_destroy(&attr);
 	cache.nbuckets = 256;
 	if ((cache.table = calloc(cache.nbuckets,
 		 sizeof(struct cache_entry *))) == NULL)
@@ -62,10 +57,7 @@ cache_init(const struct config *cfg, cache_clock_fn clock)
 	cache.ttl_ms = cfg->cache_ttl * 1000LL;
 	cache.stale_ms = cfg->stale_ttl * 1000LL;
 	cache.max_bytes = cfg->cache_max_bytes;
-	/* one fetch: the first page, then the rest GITHUB_PARALLEL at once */
-	cache.wait_ms = cfg->upstream_timeout * 1000LL *
-		(2 + cfg->max_pages / GITHUB_PARALLEL) +
-	    1000;
+	cache.max_waiting = cfg->max_waiting > 0 ? cfg->max_waiting : LONG_MAX;
 	cache.clock = clock != NULL ? clock : clock_ms;
 	return 0;
 }
@@ -249,47 +241,22 @@ cache_can_serve_stale(const struct cache_entry *e, long long now)
 	    now - e->fetched_at < cache.stale_ms;
 }
 
-/* Wait for another request's fetch of e and answer as it did. */
+/* Answer a request that waited for e's fetch, as that fetch came out. */
 static void
-cache_wait(struct cache_entry *e, struct cache_answer *ans)
+cache_answer_waited(struct cache_answer *ans, const struct cache_entry *e)
 {
-	/* Waiting is real time, whatever clock decides freshness. */
-	long long deadline = clock_ms() + cache.wait_ms;
-	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000),
-		.tv_nsec = (long)(deadline % 1000) * 1000000 };
-
-	e->pins++;
-	while (e->filling &&
-	    pthread_cond_timedwait(&cache.filled, &cache.lock, &ts) !=
-		ETIMEDOUT)
-		;
 	ans->waited = true;
-	if (e->filling && cache_can_serve_stale(e, cache.clock())) {
-		/* the fetch is taking too long: as if GitHub had failed */
-		cache_answer(ans, CACHE_STALE, e->listing, e->fetched_at,
+	cache_answer_last(ans, e);
+	ans->kind = e->last_kind;
+	/* The API calls a request that waited for a fetch a MISS. */
+	if (ans->kind == CACHE_REVALIDATED || ans->kind == CACHE_HIT)
+		ans->kind = CACHE_MISS;
+	if (ans->kind != CACHE_ERROR)
+		cache_answer(ans, ans->kind, e->last_listing, e->fetched_at,
 		    cache.clock());
-	} else if (e->filling) {
-		ans->kind = CACHE_ERROR;
-		ans->fetch.result = FETCH_ERROR;
-		ans->fetch.status = 504;
-		snprintf(ans->fetch.detail, sizeof(ans->fetch.detail),
-		    "GitHub did not answer in time");
-		snprintf(ans->fetch.error, sizeof(ans->fetch.error),
-		    "gave up waiting for another request's fetch");
-	} else {
-		cache_answer_last(ans, e);
-		ans->kind = e->last_kind;
-		/* The API calls a request that waited for a fetch a MISS. */
-		if (ans->kind == CACHE_REVALIDATED || ans->kind == CACHE_HIT)
-			ans->kind = CACHE_MISS;
-		if (ans->kind != CACHE_ERROR)
-			cache_answer(ans, ans->kind, e->last_listing,
-			    e->fetched_at, cache.clock());
-	}
-	cache_unpin(e);
 }
 
-/* After a fetch by this request: update e, answer, wake the waiters. */
+/* After e's fetch: update e and make the first waiter's answer. */
 static void
 cache_publish(struct cache_entry *e, struct fetch_outcome *out,
     struct cache_answer *ans)
@@ -334,27 +301,55 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 	if (e->listing == NULL || (long long)e->bytes > cache.max_bytes)
 		cache_unlink(e);
 	cache_evict();
-	pthread_cond_broadcast(&cache.filled);
 }
 
-void
-cache_get(const char *key, cache_fill_fn fill, void *arg,
-    struct cache_answer *ans)
+/* Park w on e; the caller holds the lock and checked the bound. */
+static void
+cache_park(struct cache_entry *e, struct cache_waiter *w)
+{
+	w->next = NULL;
+	if (e->waiters_tail != NULL)
+		e->waiters_tail->next = w;
+	else
+		e->waiters = w;
+	e->waiters_tail = w;
+	if (++cache.parked > cache.parked_max)
+		cache.parked_max = cache.parked;
+}
+
+/* Whether one more request may park; counts the refusal when not. */
+static bool
+cache_may_park(void)
+{
+	if (cache.parked < cache.max_waiting)
+		return true;
+	cache.refused++;
+	return false;
+}
+
+enum cache_lookup_result
+cache_lookup(const char *key, cache_start_fn start, void *arg,
+    struct cache_waiter *w)
 {
 	uint64_t h = cache_hash(key);
-	struct cache_entry *e;
+	struct cache_answer *ans = &w->ans;
+	struct cache_entry *e = NULL;
 	struct listing *prev;
-	struct fetch_outcome out;
 	long long now;
 
 	memset(ans, 0, sizeof(*ans));
 	pthread_mutex_lock(&cache.lock);
 	now = cache.clock();
-	e = cache_find(key, h);
+	if (cache.ttl_ms > 0)
+		e = cache_find(key, h);
 	if (e != NULL && e->filling) {
-		cache_wait(e, ans);
+		if (!cache_may_park()) {
+			pthread_mutex_unlock(&cache.lock);
+			return CACHE_FULL;
+		}
+		cache_park(e, w);
 		pthread_mutex_unlock(&cache.lock);
-		return;
+		return CACHE_PARKED;
 	}
 	if (e != NULL && e->listing != NULL &&
 	    now - e->fetched_at < cache.ttl_ms) {
@@ -362,7 +357,7 @@ cache_get(const char *key, cache_fill_fn fill, void *arg,
 		cache_lru_push(e);
 		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
 		pthread_mutex_unlock(&cache.lock);
-		return;
+		return CACHE_ANSWERED;
 	}
 	if (e != NULL && now < e->retry_at) {
 		/* GitHub failed a moment ago: answer as then, without asking */
@@ -374,30 +369,120 @@ cache_get(const char *key, cache_fill_fn fill, void *arg,
 			cache_answer_last(ans, e);
 		}
 		pthread_mutex_unlock(&cache.lock);
-		return;
+		return CACHE_ANSWERED;
 	}
-	if (e == NULL && (e = cache_insert(key, h)) == NULL) {
+	if (!cache_may_park()) {
 		pthread_mutex_unlock(&cache.lock);
-		/* no memory for an entry: fetch without the cache */
-		fill(arg, NULL, &out);
-		ans->fetch = out;
-		ans->fetch.listing = NULL;
-		ans->kind = out.result == FETCH_NEW ? CACHE_MISS : CACHE_ERROR;
-		ans->listing = out.listing;
-		return;
+		return CACHE_FULL;
+	}
+	/*
+	 * No cache (TTL 0), or no memory for an entry in it: the fetch gets
+	 * an entry of its own, outside the table, gone with its answer.
+	 */
+	if (e == NULL &&
+	    (cache.ttl_ms == 0 || (e = cache_insert(key, h)) == NULL) &&
+	    (e = calloc(1, sizeof(*e))) == NULL) {
+		pthread_mutex_unlock(&cache.lock);
+		ans->kind = CACHE_ERROR;
+		ans->fetch.result = FETCH_ERROR;
+		ans->fetch.status = 500;
+		snprintf(ans->fetch.detail, sizeof(ans->fetch.detail),
+		    "out of memory");
+		snprintf(ans->fetch.error, sizeof(ans->fetch.error),
+		    "out of memory");
+		return CACHE_ANSWERED;
 	}
 	e->filling = true;
 	e->pins++;
+	cache_park(e, w);
 	prev = listing_ref(e->listing);
 	pthread_mutex_unlock(&cache.lock);
 
-	fill(arg, prev, &out);
+	start(arg, prev, e);
+	return CACHE_PARKED;
+}
+
+void
+cache_filled(void *entry, struct fetch_outcome *out)
+{
+	struct cache_entry *e = entry;
+	struct cache_waiter *w, *next;
 
 	pthread_mutex_lock(&cache.lock);
-	cache_publish(e, &out, ans);
+	w = e->waiters;
+	e->waiters = e->waiters_tail = NULL;
+	/* the first waiter started the fetch: its answer is the fetch's */
+	cache_publish(e, out, &w->ans);
+	for (struct cache_waiter *o = w->next; o != NULL; o = o->next)
+		cache_answer_waited(&o->ans, e);
+	for (struct cache_waiter *o = w; o != NULL; o = o->next)
+		cache.parked--;
 	cache_unpin(e);
 	pthread_mutex_unlock(&cache.lock);
+	for (; w != NULL; w = next) {
+		next = w->next; /* w is done's to free */
+		w->done(w);
+	}
+}
+
+/* A caller of cache_get waiting for its answer. */
+struct cache_sync {
+	struct cache_waiter w;
+	cache_fill_fn fill;
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void
+cache_sync_start(void *arg, struct listing *prev, void *entry)
+{
+	struct cache_sync *s = arg;
+	struct fetch_outcome out;
+
+	memset(&out, 0, sizeof(out));
+	s->fill(s->arg, prev, &out);
 	listing_unref(prev);
+	cache_filled(entry, &out);
+}
+
+static void
+cache_sync_done(struct cache_waiter *w)
+{
+	struct cache_sync *s = (struct cache_sync *)w;
+
+	pthread_mutex_lock(&s->lock);
+	s->done = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+cache_get(const char *key, cache_fill_fn fill, void *arg,
+    struct cache_answer *ans)
+{
+	struct cache_sync s = { .fill = fill, .arg = arg };
+	enum cache_lookup_result r;
+
+	s.w.done = cache_sync_done;
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	r = cache_lookup(key, cache_sync_start, &s, &s.w);
+	if (r == CACHE_PARKED) {
+		pthread_mutex_lock(&s.lock);
+		while (!s.done)
+			pthread_cond_wait(&s.cond, &s.lock);
+		pthread_mutex_unlock(&s.lock);
+	} else if (r == CACHE_FULL) {
+		s.w.ans.kind = CACHE_ERROR;
+		s.w.ans.fetch.result = FETCH_ERROR;
+		s.w.ans.fetch.status = 503;
+		s.w.ans.fetch.retry_after = 1;
+	}
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	*ans = s.w.ans;
 }
 
 void
@@ -427,6 +512,9 @@ cache_get_stats(struct cache_stats *st)
 	st->entries = cache.entries;
 	st->bytes = cache.bytes;
 	st->evictions = cache.evictions;
+	st->parked = cache.parked;
+	st->parked_max = cache.parked_max;
+	st->refused = cache.refused;
 	pthread_mutex_unlock(&cache.lock);
 }
 
@@ -450,6 +538,5 @@ cache_cleanup(void)
 	cache_clear();
 	free(cache.table);
 	cache.table = NULL;
-	pthread_cond_destroy(&cache.filled);
 	pthread_mutex_destroy(&cache.lock);
 }

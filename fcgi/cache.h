@@ -3,7 +3,9 @@
  * GISTS_CACHE_TTL, revalidated with GitHub's ETags after that, served
  * stale for up to GISTS_STALE_TTL when GitHub fails, bounded by
  * GISTS_CACHE_MAX_BYTES (least recently used first out), and coalescing:
- * concurrent misses for one key wait for a single upstream fetch.
+ * concurrent misses for one key are parked on a single upstream fetch,
+ * holding no thread, at most GISTS_MAX_WAITING of them at once; the
+ * fetch's end answers them all.
  */
 #ifndef GISTS_CACHE_H
 #define GISTS_CACHE_H
@@ -31,20 +33,55 @@ struct cache_answer {
 	struct fetch_outcome fetch; /* what the fetch did (listing NULL) */
 };
 
-/* Fetch into out, given the copy the cache holds (or NULL). */
-typedef void (*cache_fill_fn)(void *arg, const struct listing *prev,
-    struct fetch_outcome *out);
+/*
+ * A request parked on a fetch: done(w) is called once, with w->ans
+ * filled in, outside the cache's lock, by whichever thread ends the
+ * fetch. w is done's to free.
+ */
+struct cache_waiter {
+	struct cache_waiter *next;
+	void (*done)(struct cache_waiter *w);
+	struct cache_answer ans;
+};
 
 /* A monotonic clock in milliseconds; tests pass their own. */
 typedef long long (*cache_clock_fn)(void);
 
-/* Set up the cache for cfg's TTLs and bound; clock NULL is the real one. */
+/* Set up the cache for cfg's TTLs and bounds; clock NULL is the real one. */
 int cache_init(const struct config *cfg, cache_clock_fn clock);
 void cache_cleanup(void);
 
 /*
- * Answer key: from the cache when fresh, else through fill (once for all
- * concurrent callers of the key), with the cache's rules for stale copies.
+ * Start fetching for a key; prev is the copy the cache holds (a
+ * reference, yours) or NULL. When the fetch is over, whoever ends it
+ * calls cache_filled(entry, out) once (a fetch_done_fn).
+ */
+typedef void (*cache_start_fn)(void *arg, struct listing *prev, void *entry);
+
+/* A fetch started by cache_start_fn is over: answer its waiters. */
+void cache_filled(void *entry, struct fetch_outcome *out);
+
+enum cache_lookup_result {
+	CACHE_ANSWERED, /* w->ans holds the answer now */
+	CACHE_PARKED, /* w->done will be called (maybe already was) */
+	CACHE_FULL, /* GISTS_MAX_WAITING requests are parked already */
+};
+
+/*
+ * Answer key from the cache when it can (fresh, or failed a moment ago),
+ * else park w on the key's fetch, starting one through start when none
+ * is under way, with the cache's rules for stale copies.
+ */
+enum cache_lookup_result cache_lookup(const char *key, cache_start_fn start,
+    void *arg, struct cache_waiter *w);
+
+/* Fetch into out, given the copy the cache holds (or NULL). */
+typedef void (*cache_fill_fn)(void *arg, const struct listing *prev,
+    struct fetch_outcome *out);
+
+/*
+ * cache_lookup for a caller that fetches itself, synchronously, and
+ * blocks while another caller's fetch of the key is under way (tests).
  */
 void cache_get(const char *key, cache_fill_fn fill, void *arg,
     struct cache_answer *ans);
@@ -63,6 +100,9 @@ struct cache_stats {
 	long entries;
 	size_t bytes;
 	long evictions;
+	long parked; /* requests waiting for fetches now */
+	long parked_max; /* the most there were at once */
+	long refused; /* requests refused: GISTS_MAX_WAITING were parked */
 };
 
 void cache_get_stats(struct cache_stats *st);

@@ -58,6 +58,13 @@ static const struct config_var config_vars[] = {
 	    NUM(max_pages), 1, 1000 },
 	{ "GISTS_THREADS", "16", "responder threads (requests served at once)",
 	    NUM(threads), 1, 256 },
+	{ "GISTS_MAX_LISTING_BYTES", "33554432",
+	    "most bytes of compact JSON in one listing; a larger one is cut "
+	    "(\"truncated\": true)",
+	    NUM(max_listing_bytes), 1024, 1099511627776L },
+	{ "GISTS_MAX_WAITING", "1000",
+	    "requests that may wait on GitHub at once; one more gets 503",
+	    NUM(max_waiting), 1, 1000000 },
 	{ "GISTS_LOG_LEVEL", "info",
 	    "error, warn, info (one line per request) or debug",
 	    config_parse_level, 0, 0, 0 },

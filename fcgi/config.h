@@ -21,6 +21,8 @@ struct config {
 	long upstream_timeout; /* seconds, per upstream request */
 	long max_pages; /* pages of 100 in one full listing */
 	long threads; /* responder threads */
+	long max_listing_bytes; /* compact JSON in one listing */
+	long max_waiting; /* requests parked on GitHub at once */
 	enum log_level log_level;
 };
 

@@ -24,17 +24,23 @@ struct fetch_outcome {
 	int upstream_requests;
 };
 
+/* A fetch is over: out is its outcome (out->listing is yours). */
+typedef void (*fetch_done_fn)(void *arg, struct fetch_outcome *out);
+
 /*
- * Fetch what key asks for. With prev (the listing the cache holds, or
- * NULL), every page is asked for with If-None-Match, and pages GitHub
- * confirms are taken from prev. A full listing follows GitHub's Link
- * header: the pages after the first are fetched concurrently, at most
- * GISTS_MAX_PAGES of them ("truncated" beyond); if any page fails, the
- * whole fetch fails. While GitHub's rate limit is known to be spent,
- * nothing is asked and the outcome is a 503.
+ * Fetch what key asks for, on the upstream loop; done(arg, out) is
+ * called once, when it is over (on the loop thread, or at once on this
+ * one when nothing is asked). prev is the listing the cache holds (a
+ * reference fetch_start takes over) or NULL: every page is asked for
+ * with If-None-Match, and pages GitHub confirms are taken from prev. A
+ * full listing follows GitHub's Link header: the pages after the first
+ * are fetched GITHUB_PARALLEL at a time (one by one along "next" when
+ * there is no "last"), at most GISTS_MAX_PAGES of them and no more than
+ * GISTS_MAX_LISTING_BYTES of compact JSON ("truncated" beyond); if any
+ * page kept fails, the whole fetch fails. While GitHub's rate limit is
+ * known to be spent, nothing is asked and the outcome is a 503.
  */
-void fetch_listing(struct github_client *gh, const struct config *cfg,
-    const struct listing_key *key, const struct listing *prev,
-    struct fetch_outcome *out);
+void fetch_start(const struct config *cfg, const struct listing_key *key,
+    struct listing *prev, fetch_done_fn done, void *arg);
 
 #endif

@@ -18,8 +18,9 @@
 #define GITHUB_RETRY_DEFAULT 60
 #define GITHUB_RETRY_MAX 3600 /* GitHub's limits reset hourly */
 
-/* One transfer slot of a client: a reused easy handle and its buffers. */
+/* One transfer: an easy handle (reused) and its buffers. */
 struct github_xfer {
+	struct github_xfer *next_idle;
 	CURL *easy;
 	struct github_fetch *fetch; /* NULL when idle */
 	struct curl_slist *headers;
@@ -29,10 +30,25 @@ struct github_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-struct github_client {
+#define GITHUB_IDLE_MAX 64 /* easy handles kept for reuse */
+
+/*
+ * The loop: one thread, one multi handle (so one connection cache, used
+ * by that thread only) running every upstream transfer. Other threads
+ * hand it fetches through a queue and curl_multi_wakeup.
+ */
+static struct {
+	pthread_t thread;
+	bool started;
 	CURLM *multi;
-	struct github_xfer xfer[GITHUB_PARALLEL];
-};
+	pthread_mutex_t lock; /* queue, stopping */
+	struct github_fetch *queue, *queue_tail;
+	bool stopping;
+	/* the loop thread's own */
+	struct github_xfer *idle;
+	int nidle;
+	long active;
+} github_loop;
 
 /* Monotonic milliseconds before which GitHub is not asked; 0: none. */
 static atomic_llong github_blocked_until;
@@ -212,42 +228,6 @@ github_easy_new(struct github_xfer *x)
 	return e;
 }
 
-struct github_client *
-github_client_new(void)
-{
-	struct github_client *gh = calloc(1, sizeof(*gh));
-
-	if (gh == NULL)
-		return NULL;
-	if ((gh->multi = curl_multi_init()) == NULL) {
-		free(gh);
-		return NULL;
-	}
-	/*
-	 * Keep idle connections: by default libcurl keeps 4 per transfer in
-	 * the multi handle, which closes most of them as a listing's pages
-	 * finish when the upstream speaks HTTP/1.1 (GitHub multiplexes
-	 * HTTP/2 on one).
-	 */
-	curl_multi_setopt(gh->multi, CURLMOPT_MAXCONNECTS,
-	    (long)GITHUB_PARALLEL * 2);
-	return gh;
-}
-
-void
-github_client_free(struct github_client *gh)
-{
-	if (gh == NULL)
-		return;
-	for (int i = 0; i < GITHUB_PARALLEL; i++) {
-		if (gh->xfer[i].easy != NULL)
-			curl_easy_cleanup(gh->xfer[i].easy);
-		free(gh->xfer[i].buf);
-	}
-	curl_multi_cleanup(gh->multi);
-	free(gh);
-}
-
 void
 github_fetch_clear(struct github_fetch *f)
 {
@@ -295,8 +275,7 @@ github_headers(const struct github_fetch *f)
 
 /* Start one fetch on an idle slot; on failure the fetch is FAILED. */
 static bool
-github_start(struct github_client *gh, struct github_xfer *x,
-    struct github_fetch *f)
+github_start(struct github_xfer *x, struct github_fetch *f)
 {
 	char url[2048];
 	int n;
@@ -327,7 +306,7 @@ github_start(struct github_client *gh, struct github_xfer *x,
 	if (curl_easy_setopt(x->easy, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers) !=
 		CURLE_OK ||
-	    curl_multi_add_handle(gh->multi, x->easy) != CURLM_OK) {
+	    curl_multi_add_handle(github_loop.multi, x->easy) != CURLM_OK) {
 		curl_slist_free_all(x->headers);
 		x->headers = NULL;
 		x->fetch = NULL;
@@ -502,7 +481,7 @@ github_check_reset(const struct github_fetch *f, time_t now)
 
 /* Record what came of a finished transfer and free the slot. */
 static void
-github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
+github_finish(struct github_xfer *x, CURLcode rc)
 {
 	struct github_fetch *f = x->fetch;
 	long status = 0;
@@ -546,50 +525,188 @@ github_finish(struct github_client *gh, struct github_xfer *x, CURLcode rc)
 		x->cap = 0;
 	}
 	x->len = 0;
-	curl_multi_remove_handle(gh->multi, x->easy);
+	curl_multi_remove_handle(github_loop.multi, x->easy);
 	curl_slist_free_all(x->headers);
 	x->headers = NULL;
 	x->fetch = NULL;
 }
 
-void
-github_fetch_run(struct github_client *gh, struct github_fetch *f, size_t n)
+/* A transfer slot: an idle one, or a new one; NULL when out of memory. */
+static struct github_xfer *
+github_xfer_get(void)
 {
-	size_t next = 0, active = 0;
+	struct github_xfer *x = github_loop.idle;
 
+	if (x != NULL) {
+		github_loop.idle = x->next_idle;
+		github_loop.nidle--;
+		return x;
+	}
+	return calloc(1, sizeof(*x));
+}
+
+static void
+github_xfer_free(struct github_xfer *x)
+{
+	if (x->easy != NULL)
+		curl_easy_cleanup(x->easy);
+	free(x->buf);
+	free(x);
+}
+
+/* Keep a finished slot for the next transfer, up to GITHUB_IDLE_MAX. */
+static void
+github_xfer_put(struct github_xfer *x)
+{
+	if (github_loop.nidle >= GITHUB_IDLE_MAX) {
+		github_xfer_free(x);
+		return;
+	}
+	/* a big buffer stays with its page, not with the slot */
+	if (x->cap > 65536) {
+		free(x->buf);
+		x->buf = NULL;
+		x->cap = 0;
+	}
+	x->next_idle = github_loop.idle;
+	github_loop.idle = x;
+	github_loop.nidle++;
+}
+
+/* Start f on the loop; when it cannot start, its outcome is FAILED now. */
+static void
+github_begin(struct github_fetch *f)
+{
+	struct github_xfer *x = github_xfer_get();
+
+	if (x == NULL) {
+		github_fetch_clear(f);
+		snprintf(f->err, sizeof(f->err), "out of memory");
+		f->done(f);
+		return;
+	}
+	if (!github_start(x, f)) {
+		github_xfer_put(x);
+		f->done(f);
+		return;
+	}
+	github_loop.active++;
+}
+
+/* Run transfers until stopped with none left. */
+static void *
+github_loop_run(void *arg)
+{
+	(void)arg;
 	for (;;) {
+		struct github_fetch *q;
 		int running = 0, left;
+		bool stopping;
 		CURLMsg *msg;
 
-		/* Fill idle slots. */
-		for (int i = 0; i < GITHUB_PARALLEL && next < n; i++) {
-			if (gh->xfer[i].fetch != NULL)
-				continue;
-			if (github_start(gh, &gh->xfer[i], &f[next]))
-				active++;
-			next++;
+		pthread_mutex_lock(&github_loop.lock);
+		q = github_loop.queue;
+		github_loop.queue = github_loop.queue_tail = NULL;
+		stopping = github_loop.stopping;
+		pthread_mutex_unlock(&github_loop.lock);
+		while (q != NULL) {
+			struct github_fetch *next = q->qnext;
+
+			q->qnext = NULL;
+			github_begin(q); /* may queue more: next round */
+			q = next;
 		}
-		if (active == 0)
-			break;
-		if (curl_multi_perform(gh->multi, &running) != CURLM_OK)
-			break;
-		while ((msg = curl_multi_info_read(gh->multi, &left)) != NULL) {
+		if (stopping && github_loop.active == 0) {
+			pthread_mutex_lock(&github_loop.lock);
+			q = github_loop.queue;
+			pthread_mutex_unlock(&github_loop.lock);
+			if (q == NULL)
+				break;
+			continue;
+		}
+		curl_multi_perform(github_loop.multi, &running);
+		while ((msg = curl_multi_info_read(github_loop.multi, &left)) !=
+		    NULL) {
 			struct github_xfer *x = NULL;
+			struct github_fetch *f;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 			    (char **)&x);
-			github_finish(gh, x, msg->data.result);
-			active--;
+			f = x->fetch;
+			github_finish(x, msg->data.result);
+			github_loop.active--;
+			github_xfer_put(x);
+			f->done(f); /* may hand the loop more fetches */
 		}
-		if (active > 0 && running > 0)
-			curl_multi_poll(gh->multi, NULL, 0, 1000, NULL);
+		pthread_mutex_lock(&github_loop.lock);
+		q = github_loop.queue;
+		pthread_mutex_unlock(&github_loop.lock);
+		if (q == NULL)
+			curl_multi_poll(github_loop.multi, NULL, 0, 1000, NULL);
 	}
-	/* Only a broken multi handle gets here with transfers active. */
-	for (int i = 0; i < GITHUB_PARALLEL; i++)
-		if (gh->xfer[i].fetch != NULL)
-			github_finish(gh, &gh->xfer[i], CURLE_FAILED_INIT);
+	return NULL;
+}
+
+int
+github_loop_start(char *err, size_t errlen)
+{
+	pthread_mutex_init(&github_loop.lock, NULL);
+	if ((github_loop.multi = curl_multi_init()) == NULL) {
+		snprintf(err, errlen, "curl multi set-up failed");
+		return -1;
+	}
+	/*
+	 * Keep idle connections for the next misses (HTTP/1.1 keep-alive);
+	 * GitHub multiplexes HTTP/2 on one.
+	 */
+	curl_multi_setopt(github_loop.multi, CURLMOPT_MAXCONNECTS,
+	    (long)GITHUB_LOOP_MAXCONNECTS);
+	if (pthread_create(&github_loop.thread, NULL, github_loop_run, NULL) !=
+	    0) {
+		snprintf(err, errlen, "cannot start the upstream thread");
+		curl_multi_cleanup(github_loop.multi);
+		github_loop.multi = NULL;
+		return -1;
+	}
+	github_loop.started = true;
+	return 0;
+}
+
+void
+github_submit(struct github_fetch *f)
+{
+	f->qnext = NULL;
+	pthread_mutex_lock(&github_loop.lock);
+	if (github_loop.queue_tail != NULL)
+		github_loop.queue_tail->qnext = f;
+	else
+		github_loop.queue = f;
+	github_loop.queue_tail = f;
+	pthread_mutex_unlock(&github_loop.lock);
+	curl_multi_wakeup(github_loop.multi);
+}
+
+void
+github_loop_stop(void)
+{
+	if (!github_loop.started)
+		return;
+	pthread_mutex_lock(&github_loop.lock);
+	github_loop.stopping = true;
+	pthread_mutex_unlock(&github_loop.lock);
+	curl_multi_wakeup(github_loop.multi);
+	pthread_join(github_loop.thread, NULL);
+	while (github_loop.idle != NULL) {
+		struct github_xfer *x = github_loop.idle;
+
+		github_loop.idle = x->next_idle;
+		github_xfer_free(x);
+	}
+	curl_multi_cleanup(github_loop.multi);
+	pthread_mutex_destroy(&github_loop.lock);
+	memset(&github_loop, 0, sizeof(github_loop));
 }
 
 int

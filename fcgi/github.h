@@ -12,6 +12,7 @@
 #define GITHUB_ERR_LEN 256
 #define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
 #define GITHUB_PARALLEL 10 /* pages of one listing in flight at once */
+#define GITHUB_LOOP_MAXCONNECTS 64 /* idle upstream connections kept */
 
 enum github_outcome {
 	GITHUB_OK, /* 200 with a body */
@@ -42,24 +43,31 @@ struct github_fetch {
 	long ratelimit_remaining; /* -1 when GitHub did not say */
 	long ratelimit_reset; /* epoch seconds; -1 when GitHub did not say */
 	char err[GITHUB_ERR_LEN]; /* for the log, when not OK */
+	/* for github_submit */
+	void (*done)(struct github_fetch *f); /* on the loop thread */
+	void *arg; /* the caller's */
+	struct github_fetch *qnext; /* the loop's queue */
 };
-
-struct github_client;
 
 /* Process-wide set-up: shared connection cache, request headers. */
 int github_global_init(const struct config *cfg, char *err, size_t errlen);
 void github_global_cleanup(void);
 
-/* A per-thread client; its handles keep connections warm. */
-struct github_client *github_client_new(void);
-void github_client_free(struct github_client *gh);
+/*
+ * Start the thread that runs every upstream transfer (after
+ * github_global_init). Returns 0, or -1 with err.
+ */
+int github_loop_start(char *err, size_t errlen);
 
 /*
- * Run the n fetches, at most GITHUB_PARALLEL at a time, and fill in what
- * came of each. Never fails as a whole: each fetch has its outcome.
+ * Hand f (in-fields set, done set) to the loop; any thread. f stays
+ * yours but must live until f->done(f) is called, on the loop thread,
+ * with the outcome filled in. done may submit more fetches.
  */
-void
-github_fetch_run(struct github_client *gh, struct github_fetch *f, size_t n);
+void github_submit(struct github_fetch *f);
+
+/* Wait for every submitted fetch to be done, then stop the loop. */
+void github_loop_stop(void);
 
 /* Free what a fetch holds and reset its results. */
 void github_fetch_clear(struct github_fetch *f);

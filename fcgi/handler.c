@@ -1,5 +1,6 @@
 /* Request dispatch: route, method, query; the small routes; the log line. */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "clock.h"
+#include "encoding.h"
 #include "handler.h"
 #include "http.h"
 #include "user.h"
@@ -17,6 +19,7 @@
 #include "reqid.h"
 #include "route.h"
 
+static struct handler_ctx handler_ctx;
 static char *handler_index_body;
 static size_t handler_index_len;
 
@@ -28,7 +31,7 @@ handler_init(const struct config *cfg)
 	const char *s;
 	size_t len = 0;
 
-	(void)cfg;
+	handler_ctx.cfg = cfg;
 	if (o == NULL || routes == NULL) {
 		json_object_put(o);
 		json_object_put(routes);
@@ -76,14 +79,46 @@ handler_param(FCGX_Request *req, const char *name)
 	return v != NULL ? v : "";
 }
 
+/*
+ * The content coding the request's Accept-Encoding asks for, chosen once
+ * on arrival and kept in the slot, so that whoever answers a parked
+ * request answers in it. A value longer than any client sends, or with
+ * bytes outside a field value's visible ASCII (RFC 9110 5.5), is not
+ * negotiated: identity, as when it is absent.
+ */
+static enum encoding
+handler_accept_encoding(FCGX_Request *req)
+{
+	const char *v = FCGX_GetParam("HTTP_ACCEPT_ENCODING", req->envp);
+	size_t len;
+
+	if (v == NULL)
+		return ENCODING_IDENTITY;
+	len = strnlen(v, HANDLER_ACCEPT_ENCODING_MAX + 1);
+	if (len > HANDLER_ACCEPT_ENCODING_MAX)
+		return ENCODING_IDENTITY;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c < 0x20 && c != '\t') || c > 0x7e)
+			return ENCODING_IDENTITY;
+	}
+	return encoding_choose(v);
+}
+
 static const char handler_healthz[] = "{\"status\":\"ok\"}";
 
-/* Fill r for the request; the listing route fills its part of lg. */
-static void
-handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
-    struct http_response *r, struct log_request *lg)
+/*
+ * Fill r for the request; the listing route fills its part of lg.
+ * Returns true when the request was parked (r untouched, s handed off).
+ */
+static bool
+handler_dispatch(struct handler_slot *s, struct http_response *r)
 {
-	struct query q;
+	FCGX_Request *req = &s->req;
+	struct route *rt = &s->rt;
+	struct log_request *lg = &s->lg;
+	struct query *q = &s->q;
 	char err[QUERY_ERR_LEN];
 	/* Errors are pages for browsers; ?format= can say so on /{user}. */
 	bool html = http_prefers_html(FCGX_GetParam("HTTP_ACCEPT", req->envp));
@@ -101,14 +136,14 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		    "not starting with a hyphen",
 		    html);
 		http_header(r, "Vary", "Accept");
-		return;
+		return false;
 	case ROUTE_NOT_FOUND:
 		http_error(r, 404,
 		    "there is nothing at this path; "
 		    "GET / lists the routes",
 		    html);
 		http_header(r, "Vary", "Accept");
-		return;
+		return false;
 	default:
 		break;
 	}
@@ -116,7 +151,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		http_error(r, 405, "only GET and HEAD are allowed here", html);
 		http_header(r, "Allow", "GET, HEAD");
 		http_header(r, "Vary", "Accept");
-		return;
+		return false;
 	}
 	switch (rt->kind) {
 	case ROUTE_INDEX:
@@ -151,18 +186,18 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		break;
 	case ROUTE_USER:
 		lg->login = rt->login;
-		if (query_parse(lg->query, &q, err, sizeof(err)) != 0) {
+		if (query_parse(lg->query, q, err, sizeof(err)) != 0) {
 			http_error(r, 400, err, html);
 			http_header(r, "Vary", "Accept");
 			break;
 		}
-		if (q.format != QUERY_FORMAT_AUTO)
-			html = q.format == QUERY_FORMAT_HTML;
-		user_serve(ctx, rt, &q,
-		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp),
-		    FCGX_GetParam("HTTP_ACCEPT_ENCODING", req->envp), html, r,
-		    lg);
-		break;
+		if (q->format != QUERY_FORMAT_AUTO)
+			html = q->format == QUERY_FORMAT_HTML;
+		s->html = html;
+		s->enc = handler_accept_encoding(req);
+		return user_serve(&handler_ctx, rt, q,
+		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), s->enc,
+		    html, r, lg, &s->uw);
 	default:
 		http_error(r, 404,
 		    "there is nothing at this path; "
@@ -171,6 +206,7 @@ handler_dispatch(struct handler_ctx *ctx, FCGX_Request *req, struct route *rt,
 		http_header(r, "Vary", "Accept");
 		break;
 	}
+	return false;
 }
 
 static enum metrics_route
@@ -190,41 +226,100 @@ handler_metrics_route(enum route_kind kind)
 	}
 }
 
-void
-handler_serve(struct handler_ctx *ctx, FCGX_Request *req)
+/* Send r for s, log it, count it; the request's end, parked or not. */
+static void
+handler_finish(struct handler_slot *s, struct http_response *r)
+{
+	struct log_request *lg = &s->lg;
+
+	if (r->overflow) {
+		http_response_free(r);
+		http_response_init(r, 500);
+		http_problem(r, 500, "the answer could not be built");
+	}
+	http_header(r, "X-Request-Id", s->reqid);
+	if (http_send(s->req.out, r, s->head) != 0)
+		snprintf(lg->error, sizeof(lg->error), "client went away");
+
+	lg->status = r->status;
+	lg->bytes = s->head ? 0 : r->body_len;
+	lg->duration_us = (long)(clock_us() - s->start_us);
+	metrics_request_end(handler_metrics_route(s->rt.kind), r->status,
+	    lg->duration_us);
+	log_request(lg);
+	http_response_free(r);
+}
+
+/* A writer answers a request whose fetch is over, and frees its slot. */
+static void
+handler_parked_run(struct park_job *job)
+{
+	struct handler_slot *s = (struct handler_slot *)((char *)job -
+	    offsetof(struct handler_slot, job));
+	struct http_response r;
+
+	http_response_init(&r, 500);
+	if (user_resume(&handler_ctx, &s->rt, &s->q,
+		FCGX_GetParam("HTTP_IF_NONE_MATCH", s->req.envp), s->enc,
+		s->html, &r, &s->lg, &s->uw)) {
+		http_response_free(&r);
+		return; /* parked again: s is no longer ours */
+	}
+	handler_finish(s, &r);
+	FCGX_Finish_r(&s->req);
+	/* a connection lighttpd asked to keep is closed: the slot goes */
+	if (s->req.ipcFd >= 0)
+		FCGX_Free(&s->req, 1);
+	free(s);
+	park_leave();
+}
+
+/* The fetch s was parked on is over (any thread): hand s to a writer. */
+static void
+handler_parked_done(struct cache_waiter *w)
+{
+	struct handler_slot *s = (struct handler_slot *)((char *)w -
+	    offsetof(struct handler_slot, uw.w));
+
+	s->job.run = handler_parked_run;
+	park_push(&s->job);
+}
+
+struct handler_slot *
+handler_slot_new(int listen_fd)
+{
+	struct handler_slot *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	FCGX_InitRequest(&s->req, listen_fd, 0);
+	return s;
+}
+
+bool
+handler_serve(struct handler_slot *s)
 {
 	struct http_response r;
-	struct log_request lg;
-	struct route rt;
-	char reqid[REQID_MAX + 1];
-	long start = clock_us();
-	bool head;
+	FCGX_Request *req = &s->req;
+	struct log_request *lg = &s->lg;
 
 	metrics_request_begin();
-	memset(&lg, 0, sizeof(lg));
+	s->start_us = clock_us();
+	memset(lg, 0, sizeof(*lg));
+	memset(&s->rt, 0, sizeof(s->rt));
+	s->uw.w.done = handler_parked_done;
 	http_response_init(&r, 500);
-	reqid_assign(reqid, FCGX_GetParam("HTTP_X_REQUEST_ID", req->envp));
-	lg.request_id = reqid;
-	lg.method = FCGX_GetParam("REQUEST_METHOD", req->envp);
-	lg.path = handler_param(req, "REQUEST_URI");
-	lg.query = FCGX_GetParam("QUERY_STRING", req->envp);
-	head = lg.method != NULL && strcmp(lg.method, "HEAD") == 0;
+	reqid_assign(s->reqid, FCGX_GetParam("HTTP_X_REQUEST_ID", req->envp));
+	lg->request_id = s->reqid;
+	lg->method = FCGX_GetParam("REQUEST_METHOD", req->envp);
+	lg->path = handler_param(req, "REQUEST_URI");
+	lg->query = FCGX_GetParam("QUERY_STRING", req->envp);
+	s->head = lg->method != NULL && strcmp(lg->method, "HEAD") == 0;
 
-	handler_dispatch(ctx, req, &rt, &r, &lg);
-	if (r.overflow) {
+	if (handler_dispatch(s, &r)) {
 		http_response_free(&r);
-		http_response_init(&r, 500);
-		http_problem(&r, 500, "the answer could not be built");
+		return true;
 	}
-	http_header(&r, "X-Request-Id", reqid);
-	if (http_send(req->out, &r, head) != 0)
-		snprintf(lg.error, sizeof(lg.error), "client went away");
-
-	lg.status = r.status;
-	lg.bytes = head ? 0 : r.body_len;
-	lg.duration_us = clock_us() - start;
-	metrics_request_end(handler_metrics_route(rt.kind), r.status,
-	    lg.duration_us);
-	log_request(&lg);
-	http_response_free(&r);
+	handler_finish(s, &r);
+	return false;
 }

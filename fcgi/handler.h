@@ -4,20 +4,53 @@
 
 #include <fcgiapp.h>
 
+#include "cache.h"
 #include "config.h"
-#include "github.h"
+#include "encoding.h"
+#include "log.h"
+#include "park.h"
+#include "query.h"
+#include "reqid.h"
+#include "route.h"
+#include "user.h"
 
-/* What a worker thread keeps between requests. */
+/* Longest Accept-Encoding negotiated; a longer one gets identity. */
+#define HANDLER_ACCEPT_ENCODING_MAX 256
+
+/* What every request shares. */
 struct handler_ctx {
 	const struct config *cfg;
-	struct github_client *gh;
+};
+
+/*
+ * One request and what answering it needs, in one allocation: an accept
+ * thread fills it; a request parked on a fetch takes it along, and the
+ * thread accepts the next one with a fresh slot.
+ */
+struct handler_slot {
+	FCGX_Request req;
+	struct user_wait uw; /* while parked */
+	struct park_job job; /* once the fetch is over */
+	struct route rt;
+	struct query q;
+	struct log_request lg;
+	char reqid[REQID_MAX + 1];
+	long long start_us;
+	enum encoding enc; /* from Accept-Encoding, for the 200 */
+	bool head, html;
 };
 
 /* Build the index body once, at start. Returns 0 or -1. */
 int handler_init(const struct config *cfg);
 void handler_cleanup(void);
 
-/* Answer one accepted request. */
-void handler_serve(struct handler_ctx *ctx, FCGX_Request *req);
+/* A new slot accepting on listen_fd, or NULL when out of memory. */
+struct handler_slot *handler_slot_new(int listen_fd);
+
+/*
+ * Answer the request accepted into s; returns true when it was parked
+ * instead: s is no longer the caller's (it is freed once answered).
+ */
+bool handler_serve(struct handler_slot *s);
 
 #endif

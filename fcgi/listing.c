@@ -118,6 +118,18 @@ listing_copy_page(struct listing *dst, size_t j, const struct listing *src,
 }
 
 void
+listing_truncate(struct listing *l, size_t n)
+{
+	for (size_t i = n; i < l->npages; i++) {
+		l->count -= l->pages[i].count;
+		free(l->pages[i].items);
+		memset(&l->pages[i], 0, sizeof(l->pages[i]));
+	}
+	if (n < l->npages)
+		l->npages = n;
+}
+
+void
 listing_seal(struct listing *l)
 {
 	uint64_t h = LISTING_FNV_INIT;

@@ -65,7 +65,7 @@ struct listing {
 	size_t npages;
 	struct listing_page *pages;
 	long count; /* gists in all pages */
-	bool truncated; /* a full listing cut at GISTS_MAX_PAGES */
+	bool truncated; /* cut at GISTS_MAX_PAGES or GISTS_MAX_LISTING_BYTES */
 	long next_page; /* explicit page: GitHub's next, 0 when none */
 	long last_page; /* explicit page: GitHub's last, 0 when none */
 	uint64_t hash; /* of everything above; ETags derive from it */
@@ -107,6 +107,9 @@ int listing_set_page(struct listing *l, size_t i, struct json_object *arr,
 /* Copy page i of src into page j of dst. Returns 0 or -1. */
 int listing_copy_page(struct listing *dst, size_t j, const struct listing *src,
     size_t i);
+
+/* Drop the pages from n on (set or not); before listing_seal. */
+void listing_truncate(struct listing *l, size_t n);
 
 /* Compute the hash and size once every page is set. */
 void listing_seal(struct listing *l);

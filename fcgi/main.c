@@ -25,6 +25,7 @@
 #include "handler.h"
 #include "log.h"
 #include "metrics.h"
+#include "park.h"
 
 #define MAIN_LISTEN_FD 0
 
@@ -55,32 +56,42 @@ main_usage(FILE *fp)
 	    "  --version       print the version\n");
 }
 
-/* A worker: accept, answer, repeat until the service stops. */
+/*
+ * An accept thread: accept, answer or park, repeat until the service
+ * stops. It never waits on GitHub: a request that needs a fetch goes
+ * with its slot, and the thread accepts the next into a fresh one.
+ */
 static void *
 main_worker(void *arg)
 {
-	struct handler_ctx ctx = { .cfg = &main_cfg };
-	FCGX_Request req;
+	struct handler_slot *s = handler_slot_new(MAIN_LISTEN_FD);
 
 	(void)arg;
-	if ((ctx.gh = github_client_new()) == NULL) {
+	if (s == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "worker set-up failed: out of memory");
 		kill(getpid(), SIGTERM);
 		return NULL;
 	}
-	FCGX_InitRequest(&req, MAIN_LISTEN_FD, 0);
 	/*
 	 * Every worker blocks in accept(2) on the shared socket; the kernel
 	 * hands each connection to one of them. (libfcgi's examples lock
 	 * around accept for old platforms; Linux needs no lock, and one
 	 * costs a context switch a request.)
 	 */
-	while (!atomic_load(&main_stopping) && FCGX_Accept_r(&req) >= 0) {
-		handler_serve(&ctx, &req);
-		FCGX_Finish_r(&req);
+	while (!atomic_load(&main_stopping) && FCGX_Accept_r(&s->req) >= 0) {
+		if (!handler_serve(s)) {
+			FCGX_Finish_r(&s->req);
+			continue;
+		}
+		if ((s = handler_slot_new(MAIN_LISTEN_FD)) == NULL) {
+			log_msg(LOG_LEVEL_ERROR, "worker: out of memory");
+			break;
+		}
 	}
-	FCGX_Free(&req, 0);
-	github_client_free(ctx.gh);
+	if (s != NULL) {
+		FCGX_Free(&s->req, 0);
+		free(s);
+	}
 	/* If accepting failed on its own, make the main thread stop too. */
 	if (!atomic_load(&main_stopping))
 		kill(getpid(), SIGTERM);
@@ -172,6 +183,12 @@ main_serve(void)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	/* the upstream loop and the writers, before anything can park */
+	if (github_loop_start(err, sizeof(err)) != 0 ||
+	    park_start(main_cfg.threads) != 0) {
+		fprintf(stderr, "gists: start-up failed: %s\n", err);
+		return 1;
+	}
 	if ((workers = calloc((size_t)main_cfg.threads, sizeof(*workers))) ==
 	    NULL) {
 		fprintf(stderr, "gists: out of memory\n");
@@ -185,8 +202,10 @@ main_serve(void)
 			break;
 		}
 	}
-	log_msg(LOG_LEVEL_INFO, "gists %s started: %ld threads, upstream %s",
-	    PACKAGE_VERSION, started, main_cfg.api_url);
+	log_msg(LOG_LEVEL_INFO,
+	    "gists %s started: %ld threads, at most %ld requests waiting on "
+	    "upstream %s",
+	    PACKAGE_VERSION, started, main_cfg.max_waiting, main_cfg.api_url);
 	if (started == 0)
 		main_stop();
 
@@ -207,6 +226,10 @@ main_serve(void)
 	for (long i = 0; i < started; i++)
 		pthread_join(workers[i], NULL);
 	free(workers);
+	/* parked requests are in flight too: answer every one */
+	park_wait_idle();
+	park_stop();
+	github_loop_stop();
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();
 	cache_cleanup();

@@ -68,6 +68,7 @@ static struct {
 	atomic_long ratelimit_remaining; /* -1: not seen yet */
 	atomic_long ratelimit_reset;
 	atomic_long ratelimit_limit; /* -1: not seen yet */
+	atomic_ulong listings_cut;
 } metrics;
 
 void
@@ -80,6 +81,13 @@ metrics_init(void)
 	atomic_store(&metrics.ratelimit_remaining, -1);
 	atomic_store(&metrics.ratelimit_reset, -1);
 	atomic_store(&metrics.ratelimit_limit, -1);
+}
+
+void
+metrics_listing_cut(void)
+{
+	atomic_fetch_add_explicit(&metrics.listings_cut, 1,
+	    memory_order_relaxed);
 }
 
 void
@@ -280,6 +288,22 @@ metrics_render(size_t *len)
 	metrics_family(&b, "gists_cache_evictions_total", "counter",
 	    "Entries evicted to stay within GISTS_CACHE_MAX_BYTES.");
 	buf_printf(&b, "gists_cache_evictions_total %ld\n", cs.evictions);
+	metrics_family(&b, "gists_requests_parked", "gauge",
+	    "Requests waiting for a fetch from GitHub now (they hold no "
+	    "thread).");
+	buf_printf(&b, "gists_requests_parked %ld\n", cs.parked);
+	metrics_family(&b, "gists_requests_parked_max", "gauge",
+	    "The most requests waiting for GitHub at once since the start.");
+	buf_printf(&b, "gists_requests_parked_max %ld\n", cs.parked_max);
+	metrics_family(&b, "gists_requests_refused_total", "counter",
+	    "Requests answered 503 because GISTS_MAX_WAITING requests were "
+	    "waiting for GitHub already.");
+	buf_printf(&b, "gists_requests_refused_total %ld\n", cs.refused);
+	metrics_family(&b, "gists_listings_cut_total", "counter",
+	    "Listings cut short because they would hold more than "
+	    "GISTS_MAX_LISTING_BYTES.");
+	buf_printf(&b, "gists_listings_cut_total %lu\n",
+	    atomic_load(&metrics.listings_cut));
 
 	metrics_family(&b, "gists_upstream_requests_total", "counter",
 	    "Requests to GitHub, by HTTP status class (error: no answer).");

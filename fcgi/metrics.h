@@ -40,6 +40,9 @@ metrics_upstream(long status, long duration_us, long remaining, long reset);
 /* GitHub's X-RateLimit-Limit, as last seen (-1: absent, ignored). */
 void metrics_ratelimit_limit(long limit);
 
+/* A listing was cut at GISTS_MAX_LISTING_BYTES. */
+void metrics_listing_cut(void);
+
 /*
  * The exposition, in a new buffer (caller frees), or NULL. Gauges that
  * live elsewhere (cache size, rate-limit back-off) are read here.

@@ -6,10 +6,12 @@
 #include "derive.h"
 #include "encoding.h"
 #include "fetch.h"
+#include "handler.h"
 #include "html.h"
 #include "link.h"
 #include "listing.h"
 #include "metrics.h"
+#include "park.h"
 #include "user.h"
 
 static const char *const user_cache_names[] = {
@@ -20,17 +22,19 @@ static const char *const user_cache_names[] = {
 	[CACHE_ERROR] = "MISS", /* a miss whose fetch failed */
 };
 
+/* What the start of a fetch needs; lives while cache_lookup runs. */
 struct user_fill {
-	struct handler_ctx *ctx;
+	const struct config *cfg;
 	const struct listing_key *key;
 };
 
+/* Start the fetch of a key the cache misses, on the upstream loop. */
 static void
-user_fill(void *arg, const struct listing *prev, struct fetch_outcome *out)
+user_start(void *arg, struct listing *prev, void *entry)
 {
 	const struct user_fill *uf = arg;
 
-	fetch_listing(uf->ctx->gh, uf->ctx->cfg, uf->key, prev, out);
+	fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
 }
 
 /*
@@ -96,17 +100,6 @@ user_link(struct http_response *r, const char *user, const struct query *q,
 		http_header(r, "Link", buf);
 }
 
-/* Fetch without the cache (GISTS_CACHE_TTL=0): every request asks. */
-static void
-user_uncached(struct user_fill *uf, struct cache_answer *ans)
-{
-	memset(ans, 0, sizeof(*ans));
-	user_fill(uf, NULL, &ans->fetch);
-	ans->kind = ans->fetch.result == FETCH_NEW ? CACHE_MISS : CACHE_ERROR;
-	ans->listing = ans->fetch.listing;
-	ans->fetch.listing = NULL;
-}
-
 static void
 user_release_body(void *body)
 {
@@ -161,11 +154,11 @@ user_html_links(const struct route *rt, const struct query *q,
 	ur->links.json = ur->json;
 }
 
-/* The 200 (or 304) for a listing of gists, as JSON or HTML, in the
- * content coding accept_encoding prefers. */
+/* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
+ * coding want (the request's choice) when the body is worth coding. */
 static void
 user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, const char *accept_encoding, bool html,
+    const char *if_none_match, enum encoding want, bool html,
     const struct cache_answer *ans, struct http_response *r)
 {
 	struct listing *l = ans->listing;
@@ -197,10 +190,9 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 		http_error(r, 500, "out of memory", html);
 		return;
 	}
-	if (body->len >= ENCODING_MIN_BYTES &&
-	    (enc = encoding_choose(accept_encoding)) != ENCODING_IDENTITY &&
-	    (coded = listing_body_coded(body, enc, &coded_len)) == NULL)
-		enc = ENCODING_IDENTITY;
+	if (want != ENCODING_IDENTITY && body->len >= ENCODING_MIN_BYTES &&
+	    (coded = listing_body_coded(body, want, &coded_len)) != NULL)
+		enc = want;
 	listing_etag(l, key, etag);
 	if (enc != ENCODING_IDENTITY)
 		/* RFC 9110 8.8.3: another representation, another tag */
@@ -236,36 +228,49 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 		    body);
 }
 
+/* Look up what key asks for with uw's waiter, starting a fetch if need be. */
+static enum cache_lookup_result
+user_lookup(struct handler_ctx *ctx, const struct listing_key *key,
+    struct user_wait *uw)
+{
+	struct user_fill uf = { ctx->cfg, key };
+	char keystr[LISTING_KEY_MAX];
+
+	listing_key_string(key, keystr, sizeof(keystr));
+	return cache_lookup(keystr, user_start, &uf, &uw->w);
+}
+
+/* 503 at once: GISTS_MAX_WAITING requests wait on GitHub already. */
+static void
+user_refuse(struct handler_ctx *ctx, bool html, struct http_response *r,
+    struct log_request *lg)
+{
+	/* hits still answer; only what would wait on GitHub is refused */
+	http_error(r, 503,
+	    "too many requests are waiting for GitHub; try again in a second",
+	    html);
+	http_header_long(r, "Retry-After", 1);
+	http_header(r, "Vary", "Accept");
+	lg->cache = "MISS";
+	snprintf(lg->error, sizeof(lg->error),
+	    "refused: GISTS_MAX_WAITING=%ld requests are waiting for GitHub",
+	    ctx->cfg->max_waiting);
+}
+
 /*
- * A page or since of a user, cut from the user's whole listing: one
- * GitHub listing per user per TTL, whatever the query; X-Cache, Age and
- * staleness are the whole listing's. False, with ans empty and *spent
- * the upstream requests made, when it cannot answer (truncated, or
- * GitHub failed with nothing to serve): then q is asked of GitHub.
+ * A page or since of a user, cut from the user's whole listing that
+ * uw->w.ans holds: one GitHub listing per user per TTL, whatever the
+ * query; X-Cache, Age and staleness are the whole listing's. False, with
+ * the answer emptied and uw->spent the upstream requests made, when it
+ * cannot answer (truncated, or GitHub failed with nothing to serve): then
+ * q is asked of GitHub.
  */
 static bool
-user_derived(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, struct cache_answer *ans, int *spent)
+user_derived(struct user_wait *uw, const struct query *q)
 {
-	const struct query all = { .format = q->format };
-	struct listing_key key;
-	struct user_fill uf = { ctx, &key };
-	char keystr[LISTING_KEY_MAX];
-	struct cache_peek peek;
-	struct listing *l = NULL;
+	struct cache_answer *ans = &uw->w.ans;
+	struct listing *l;
 
-	if (!derive_wanted(q))
-		return false;
-	listing_key_init(&key, rt->login, &all);
-	listing_key_string(&key, keystr, sizeof(keystr));
-	/* a truncated listing cannot answer: not worth refreshing for q */
-	cache_peek(keystr, &peek);
-	if (peek.listing != NULL && peek.listing->truncated) {
-		listing_unref(peek.listing);
-		return false;
-	}
-	listing_unref(peek.listing);
-	cache_get(keystr, user_fill, &uf, ans);
 	if (ans->kind != CACHE_ERROR && ans->listing->status != 200)
 		return true; /* GitHub does not know the user */
 	if (ans->kind != CACHE_ERROR &&
@@ -274,33 +279,119 @@ user_derived(struct handler_ctx *ctx, const struct route *rt,
 		ans->listing = l;
 		return true;
 	}
-	*spent = ans->fetch.upstream_requests;
+	uw->spent = ans->fetch.upstream_requests;
 	listing_unref(ans->listing);
 	memset(ans, 0, sizeof(*ans));
 	return false;
 }
 
-void
+/* Whether q may be cut from the user's whole listing (not known truncated). */
+static bool
+user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
+    const struct query *q)
+{
+	char keystr[LISTING_KEY_MAX];
+	struct cache_peek peek;
+	bool truncated;
+
+	if (ctx->cfg->cache_ttl == 0 || !derive_wanted(q))
+		return false;
+	listing_key_string(whole, keystr, sizeof(keystr));
+	/* a truncated listing cannot answer: not worth refreshing for q */
+	cache_peek(keystr, &peek);
+	truncated = peek.listing != NULL && peek.listing->truncated;
+	listing_unref(peek.listing);
+	return !truncated;
+}
+
+static void user_answer(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, const struct user_wait *uw, struct http_response *r,
+    struct log_request *lg);
+
+bool
 user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match,
-    const char *accept_encoding, bool html, struct http_response *r,
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw)
+{
+	const struct query all = { .format = q->format };
+	struct listing_key key;
+	enum cache_lookup_result res;
+
+	uw->derived = false;
+	uw->spent = 0;
+	/* counted before a fetch can end and answer, on another thread */
+	park_enter();
+	listing_key_init(&key, rt->login, &all);
+	if (user_derivable(ctx, &key, q)) {
+		uw->derived = true;
+		res = user_lookup(ctx, &key, uw);
+		if (res == CACHE_PARKED)
+			return true; /* uw is no longer ours to touch */
+		uw->derived = false;
+		if (res == CACHE_FULL) {
+			park_leave();
+			user_refuse(ctx, html, r, lg);
+			return false;
+		}
+		if (user_derived(uw, q)) {
+			park_leave();
+			user_answer(ctx, rt, q, if_none_match, enc, html, uw, r,
+			    lg);
+			return false;
+		}
+	}
+	listing_key_init(&key, rt->login, q);
+	res = user_lookup(ctx, &key, uw);
+	if (res == CACHE_PARKED)
+		return true;
+	park_leave();
+	if (res == CACHE_FULL)
+		user_refuse(ctx, html, r, lg);
+	else
+		user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
+	return false;
+}
+
+bool
+user_resume(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw)
+{
+	if (uw->derived) {
+		uw->derived = false;
+		if (!user_derived(uw, q)) {
+			struct listing_key key;
+			enum cache_lookup_result res;
+
+			/* the whole listing cannot answer: ask for q itself */
+			listing_key_init(&key, rt->login, q);
+			res = user_lookup(ctx, &key, uw);
+			if (res == CACHE_PARKED)
+				return true;
+			if (res == CACHE_FULL) {
+				user_refuse(ctx, html, r, lg);
+				return false;
+			}
+		}
+	}
+	user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
+	return false;
+}
+
+/* Answer from what the cache said (its listing reference is taken). */
+static void
+user_answer(struct handler_ctx *ctx, const struct route *rt,
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, const struct user_wait *uw, struct http_response *r,
     struct log_request *lg)
 {
-	struct listing_key key;
-	struct user_fill uf = { ctx, &key };
-	struct cache_answer ans;
+	struct cache_answer ans = uw->w.ans;
+	int spent = uw->spent;
 	char detail[96];
-	int spent = 0;
 
-	listing_key_init(&key, rt->login, q);
-	if (ctx->cfg->cache_ttl == 0)
-		user_uncached(&uf, &ans);
-	else if (!user_derived(ctx, rt, q, &ans, &spent)) {
-		char keystr[LISTING_KEY_MAX];
-
-		listing_key_string(&key, keystr, sizeof(keystr));
-		cache_get(keystr, user_fill, &uf, &ans);
-	}
 	lg->cache = user_cache_names[ans.kind];
 	metrics_cache_result(ans.kind);
 	lg->upstream_requests = ans.fetch.upstream_requests + spent;
@@ -330,8 +421,7 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 		http_error(r, 404, detail, html);
 		http_header(r, "X-Cache", user_cache_names[ans.kind]);
 	} else
-		user_ok(ctx, rt, q, if_none_match, accept_encoding, html, &ans,
-		    r);
+		user_ok(ctx, rt, q, if_none_match, enc, html, &ans, r);
 	if (r->status != 200 && r->status != 304)
 		http_header(r, "Vary", "Accept");
 	listing_unref(ans.listing);

@@ -160,3 +160,41 @@ gunzip_py() {
 	run ! cmp -s "$BODY" "$BATS_TEST_TMPDIR/format"
 	[ "$(header ETag)" != "$etag" ]
 }
+
+# A request parked on a fetch keeps its Accept-Encoding: whoever answers
+# it when GitHub does (a writer, not the accept thread) codes the body as
+# that request asked, and two requests parked on one fetch each get
+# their own coding.
+@test "a parked request asking for gzip gets a gzip body that decodes to the identity body" {
+	local user=gen-1000-parkedgz metrics="$BATS_TEST_TMPDIR/metrics" _
+	double_fault "{\"user\": \"$user\", \"mode\": \"slow\", \"delay\": 3, \"times\": 1}"
+	curl -sS -o "$BATS_TEST_TMPDIR/gz" -D "$BATS_TEST_TMPDIR/gz.h" \
+		-H 'Accept-Encoding: gzip' "$BASE/$user" &
+	local gz=$!
+	curl -sS -o "$BATS_TEST_TMPDIR/plain" -D "$BATS_TEST_TMPDIR/plain.h" \
+		"$BASE/$user" &
+	local plain=$!
+	# both wait on GitHub, parked, before either is answered
+	for _ in $(seq 1 50); do
+		curl -sS -o "$metrics" "$BASE/-/metrics"
+		[ "$(awk '$1 == "gists_requests_parked" { print $2 }' "$metrics")" -ge 2 ] && break
+		sleep 0.05
+	done
+	awk '$1 == "gists_requests_parked" { p = $2 } END { exit !(p >= 2) }' "$metrics" ||
+		fail "not parked: $(grep '^gists_requests_parked ' "$metrics")"
+	wait "$gz"
+	wait "$plain"
+	local gz_h="$BATS_TEST_TMPDIR/gz.h" plain_h="$BATS_TEST_TMPDIR/plain.h"
+	[ "$(HEADERS=$gz_h header X-Cache)" = MISS ]
+	[ "$(HEADERS=$gz_h header Content-Encoding)" = gzip ]
+	[ "$(HEADERS=$gz_h header Vary)" = "Accept, Accept-Encoding" ]
+	[ "$(HEADERS=$gz_h header Content-Length)" = "$(stat -c %s "$BATS_TEST_TMPDIR/gz")" ]
+	[ -z "$(HEADERS=$plain_h header Content-Encoding)" ]
+	[ "$(HEADERS=$gz_h header ETag)" = "$(HEADERS=$plain_h header ETag | sed 's/"$/-gzip"/')" ]
+	gunzip_py "$BATS_TEST_TMPDIR/gz" >"$BATS_TEST_TMPDIR/decoded"
+	cmp "$BATS_TEST_TMPDIR/decoded" "$BATS_TEST_TMPDIR/plain"
+	# and the identity body is the one a hit serves now
+	fetch "/$user"
+	[ "$(header X-Cache)" = HIT ]
+	cmp "$BODY" "$BATS_TEST_TMPDIR/plain"
+}

@@ -26,7 +26,11 @@ of N gists as you like), empty (no gists); any other login is 404. Control, all 
                                body), ratelimit (reset_in), secondary
                                (status 403|429, retry_after), slow (delay),
                                trickle (delay), garbage, truncated, huge
-                               (size), object, reset, invalid_utf8, nested
+                               (size), object, reset, invalid_utf8, nested,
+                               nolast (Link without "last"; delay: seconds
+                               a page), fat (valid pages of about size
+                               bytes of gists with long file names, pages:
+                               how many, default 30)
   POST /_double/config        {"latency": s, "limit": n} (limit: requests
                                an hour for anonymous callers)
   POST /_double/user          {"login", "gists": [...]} or {"login",
@@ -107,6 +111,7 @@ class State:
                           encoding="utf-8") as fp:
                     self.users[login] = (uid, json.load(fp))
             self.users["empty"] = (1, [])
+            self.fat = {}
 
     def user(self, login):
         """(id, gists) of a login, or None."""
@@ -378,6 +383,57 @@ class Handler(BaseHTTPRequestHandler):
                                  "resources-in-the-rest-api#rate-limiting"},
             headers)
 
+    def fat_page(self, fault):
+        """A valid page of about fault["size"] bytes: 100 gists of many
+        files with long names, the same on every page, of fault["pages"]
+        pages (Link with next and last)."""
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        page = int(query.get("page", ["1"])[-1])
+        pages = int(fault.get("pages", 30))
+        size = int(fault.get("size", 9 * 1024 * 1024))
+        state = self.server.state
+        with state.lock:
+            body = state.fat.get(size)
+        if body is None:
+            name = "f" * 200
+            one = {"x" * 206: {"filename": "x" * 206, "type": "text/plain",
+                               "language": "Text", "size": 99999,
+                               "raw_url": "https://gist.githubusercontent."
+                               "com/fat/%020x/raw/%s" % (0, "x" * 206)}}
+            files_per_gist = max(1, (size - 30000) // 100 //
+                                 (len(json.dumps(one)) + 2))
+            gists = []
+            for g in range(100):
+                gid = "%020x" % (900000000 + g)
+                files = {}
+                for k in range(files_per_gist):
+                    fname = "%s-%05d.txt" % (name, k)
+                    files[fname] = {
+                        "filename": fname, "type": "text/plain",
+                        "language": "Text", "size": k,
+                        "raw_url": "https://gist.githubusercontent.com/fat/"
+                                   "%s/raw/%s" % (gid, fname)}
+                gists.append({"id": gid, "description": "fat gist %d" % g,
+                              "html_url": "https://gist.github.com/fat/" + gid,
+                              "public": True,
+                              "created_at": "2020-01-01T00:00:00Z",
+                              "updated_at": "2020-01-01T00:00:00Z",
+                              "comments": 0, "files": files})
+            body = json.dumps(gists).encode()
+            with state.lock:
+                state.fat[size] = body
+        base = "http://%s:%d/user/77/gists?per_page=100" % \
+            self.server.server_address
+        rels = []
+        if page < pages:
+            rels += ['<%s&page=%d>; rel="next"' % (base, page + 1),
+                     '<%s&page=%d>; rel="last"' % (base, pages)]
+        headers = [("ETag", '"fat-%d-%d"' % (size, page))]
+        if rels:
+            headers.append(("Link", ", ".join(rels)))
+        self.send(200, body, headers)
+
     def trickle(self, body, headers, delay):
         self.send_response(200)
         for name, value in headers:
@@ -418,9 +474,14 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(float(fault.get("delay", 5)))
             return False
+        if mode == "nolast" and "delay" in fault:
+            time.sleep(float(fault["delay"]))
         if mode in ("trickle", "nolast", "evil_link", "loop_link",
                     "huge_last"):
             return False
+        if mode == "fat":
+            self.fat_page(fault)
+            return True
         if mode == "reset_mid":
             self.half_body(reset=True)
             return True

@@ -16,7 +16,7 @@ PYTHON3=${PYTHON3:-python3}
 # Hermetic: nothing from the caller's environment changes the service.
 unset GITHUB_TOKEN GITHUB_API_URL GISTS_CACHE_TTL GISTS_STALE_TTL \
 	GISTS_CACHE_MAX_BYTES GISTS_UPSTREAM_TIMEOUT GISTS_MAX_PAGES \
-	GISTS_THREADS GISTS_LOG_LEVEL http_proxy https_proxy HTTPS_PROXY \
+	GISTS_THREADS GISTS_LOG_LEVEL GISTS_MAX_WAITING GISTS_MAX_LISTING_BYTES http_proxy https_proxy HTTPS_PROXY \
 	all_proxy ALL_PROXY
 export no_proxy='*' NO_PROXY='*'
 

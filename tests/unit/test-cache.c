@@ -73,6 +73,29 @@ get(const char *key, long *age)
 	return ans.kind;
 }
 
+/* A parked request of the tests. */
+struct waiter {
+	struct cache_waiter w;
+};
+
+static int answered;
+static void *started_entry;
+
+static void
+record_done(struct cache_waiter *w)
+{
+	(void)w;
+	answered++;
+}
+
+static void
+record_start(void *arg, struct listing *prev, void *entry)
+{
+	(void)arg;
+	listing_unref(prev);
+	started_entry = entry;
+}
+
 static void *
 slow_get(void *arg)
 {
@@ -233,8 +256,8 @@ main(void)
 	}
 
 	/*
-	 * A request that waits for a fetch longer than any fetch should take
-	 * (here: a 1 s timeout, one page: 3 s) gets the stale copy.
+	 * A request that joins a fetch waits for its end however long it
+	 * takes (here 1.5 s with a 1 s timeout): no giving up early.
 	 */
 	cache_cleanup();
 	cfg.upstream_timeout = 1;
@@ -248,14 +271,63 @@ main(void)
 		pthread_t t;
 		enum cache_kind first, second;
 
-		fill_delay = 3600000; /* 3.6 s */
+		fills = 0;
+		fill_delay = 1500000;
 		pthread_create(&t, NULL, slow_get, &first);
 		usleep(100000);
-		fill_delay = 0;
 		second = get("slow", NULL);
-		TAP_LONG(second, CACHE_STALE);
+		TAP_LONG(second, CACHE_MISS);
 		pthread_join(t, NULL);
 		TAP_LONG(first, CACHE_MISS);
+		TAP_LONG(fills, 1);
+		fill_delay = 0;
+	}
+
+	/*
+	 * Parked waiters: answered when the fetch ends, by whoever ends it;
+	 * GISTS_MAX_WAITING bounds them, hits never count.
+	 */
+	cache_cleanup();
+	cfg.max_waiting = 3;
+	cache_init(&cfg, fake_clock);
+	{
+		struct waiter w[4];
+
+		started_entry = NULL;
+		for (int i = 0; i < 4; i++)
+			w[i].w.done = record_done;
+		for (int i = 0; i < 3; i++)
+			TAP_LONG(cache_lookup("p", record_start, NULL, &w[i].w),
+			    CACHE_PARKED);
+		TAP_LONG(cache_lookup("p", record_start, NULL, &w[3].w),
+		    CACHE_FULL);
+		TAP_LONG(cache_lookup("q", record_start, NULL, &w[3].w),
+		    CACHE_FULL);
+		TAP_OK(started_entry != NULL);
+		cache_get_stats(&st);
+		TAP_LONG(st.parked, 3);
+		TAP_LONG(st.refused, 2);
+		TAP_LONG(answered, 0);
+		{
+			struct fetch_outcome out = { .result = FETCH_NEW };
+
+			out.listing = make_listing(200, 1);
+			cache_filled(started_entry, &out);
+		}
+		TAP_LONG(answered, 3);
+		TAP_LONG(w[0].w.ans.kind, CACHE_MISS);
+		TAP_LONG(w[0].w.ans.waited, 0);
+		TAP_LONG(w[2].w.ans.kind, CACHE_MISS);
+		TAP_LONG(w[2].w.ans.waited, 1);
+		cache_get_stats(&st);
+		TAP_LONG(st.parked, 0);
+		TAP_LONG(st.parked_max, 3);
+		/* a hit answers at once, whatever is parked */
+		TAP_LONG(cache_lookup("p", record_start, NULL, &w[3].w),
+		    CACHE_ANSWERED);
+		TAP_LONG(w[3].w.ans.kind, CACHE_HIT);
+		for (int i = 0; i < 4; i++)
+			listing_unref(w[i].w.ans.listing);
 	}
 
 	cache_cleanup();
