@@ -223,7 +223,7 @@ print("ok")' "$SERVER_LOG"
 
 # The responder's PID: lighttpd's child (under valgrind too).
 responder_pid() {
-	pgrep -P "$(cat "$BATS_TEST_TMPDIR/gists/pid")" | head -n 1
+	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
 @test "SIGTERM or SIGUSR1 to the responder: requests in flight complete" {
