@@ -116,6 +116,7 @@ curl -s -o "$tmp/docroot/octocat" "$GISTS/octocat"
 TPORT=$(free_port)
 env PORT="$TPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/trivial" \
 	GISTS_BIN="$TRIVIAL_FCGI $tmp/docroot/octocat" GISTS_CACHE_TTL=3600 \
+	GISTS_ERROR_DIR="$(dirname "$GISTS_CONF")/errors" \
 	"$LIGHTTPD" -D -f "$GISTS_CONF" 2>"$tmp/trivial.log" &
 pids+=($!)
 mkdir -p "$tmp/trivial"

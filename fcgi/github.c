@@ -499,6 +499,9 @@ github_finish(struct github_xfer *x, CURLcode rc)
 	    time(NULL));
 	metrics_upstream(f->status, (long)usec, f->ratelimit_remaining,
 	    f->ratelimit_reset);
+	if (rc == CURLE_OK)
+		metrics_ratelimit_limit(
+		    github_number(github_header(x->easy, "X-RateLimit-Limit")));
 	/* rate limited, or that was the last request until the reset */
 	github_check_reset(f, time(NULL));
 	github_block(github_block_seconds(f, time(NULL)));

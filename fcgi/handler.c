@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "clock.h"
+#include "encoding.h"
 #include "handler.h"
 #include "http.h"
 #include "user.h"
@@ -93,6 +94,33 @@ handler_healthz(void)
 }
 
 /*
+ * The content coding the request's Accept-Encoding asks for, chosen once
+ * on arrival and kept in the slot, so that whoever answers a parked
+ * request answers in it. A value longer than any client sends, or with
+ * bytes outside a field value's visible ASCII (RFC 9110 5.5), is not
+ * negotiated: identity, as when it is absent.
+ */
+static enum encoding
+handler_accept_encoding(FCGX_Request *req)
+{
+	const char *v = FCGX_GetParam("HTTP_ACCEPT_ENCODING", req->envp);
+	size_t len;
+
+	if (v == NULL)
+		return ENCODING_IDENTITY;
+	len = strnlen(v, HANDLER_ACCEPT_ENCODING_MAX + 1);
+	if (len > HANDLER_ACCEPT_ENCODING_MAX)
+		return ENCODING_IDENTITY;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if ((c < 0x20 && c != '\t') || c > 0x7e)
+			return ENCODING_IDENTITY;
+	}
+	return encoding_choose(v);
+}
+
+/*
  * Fill r for the request; the listing route fills its part of lg.
  * Returns true when the request was parked (r untouched, s handed off).
  */
@@ -120,12 +148,14 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 		    "a GitHub login: 1 to 39 ASCII letters, digits or hyphens, "
 		    "not starting with a hyphen",
 		    html);
+		http_header(r, "Vary", "Accept");
 		return false;
 	case ROUTE_NOT_FOUND:
 		http_error(r, 404,
 		    "there is nothing at this path; "
 		    "GET / lists the routes",
 		    html);
+		http_header(r, "Vary", "Accept");
 		return false;
 	default:
 		break;
@@ -133,6 +163,7 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 	if (!route_method_allowed(lg->method)) {
 		http_error(r, 405, "only GET and HEAD are allowed here", html);
 		http_header(r, "Allow", "GET, HEAD");
+		http_header(r, "Vary", "Accept");
 		return false;
 	}
 	switch (rt->kind) {
@@ -177,14 +208,16 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 		if (q->format != QUERY_FORMAT_AUTO)
 			html = q->format == QUERY_FORMAT_HTML;
 		s->html = html;
+		s->enc = handler_accept_encoding(req);
 		return user_serve(&handler_ctx, rt, q,
-		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), html, r, lg,
-		    &s->uw);
+		    FCGX_GetParam("HTTP_IF_NONE_MATCH", req->envp), s->enc,
+		    html, r, lg, &s->uw);
 	default:
 		http_error(r, 404,
 		    "there is nothing at this path; "
 		    "GET / lists the routes",
 		    html);
+		http_header(r, "Vary", "Accept");
 		break;
 	}
 	return false;
@@ -241,8 +274,8 @@ handler_parked_run(struct park_job *job)
 
 	http_response_init(&r, 500);
 	if (user_resume(&handler_ctx, &s->rt, &s->q,
-		FCGX_GetParam("HTTP_IF_NONE_MATCH", s->req.envp), s->html, &r,
-		&s->lg, &s->uw)) {
+		FCGX_GetParam("HTTP_IF_NONE_MATCH", s->req.envp), s->enc,
+		s->html, &r, &s->lg, &s->uw)) {
 		http_response_free(&r);
 		return; /* parked again: s is no longer ours */
 	}

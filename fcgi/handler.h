@@ -6,12 +6,16 @@
 
 #include "cache.h"
 #include "config.h"
+#include "encoding.h"
 #include "log.h"
 #include "park.h"
 #include "query.h"
 #include "reqid.h"
 #include "route.h"
 #include "user.h"
+
+/* Longest Accept-Encoding negotiated; a longer one gets identity. */
+#define HANDLER_ACCEPT_ENCODING_MAX 256
 
 /* What every request shares. */
 struct handler_ctx {
@@ -32,6 +36,7 @@ struct handler_slot {
 	struct log_request lg;
 	char reqid[REQID_MAX + 1];
 	long long start_us;
+	enum encoding enc; /* from Accept-Encoding, for the 200 */
 	bool head, html;
 };
 

@@ -97,7 +97,10 @@ html_begin(struct buf *b, const char *title_prefix, const char *title,
 	    "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width,initial-scale=1\">"
-	    "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+	    "<meta name=\"referrer\" content=\"no-referrer\">"
+	    /* an icon of its own, empty: browsers then ask for no
+	     * /favicon.ico (a 400 here: not a login) */
+	    "<link rel=\"icon\" href=\"data:,\"><title>");
 	buf_str(b, title_prefix);
 	html_escape(b, title, title_len);
 	buf_str(b, "</title><style>");

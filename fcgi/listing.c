@@ -143,10 +143,12 @@ listing_seal(struct listing *l)
 	}
 	l->hash = listing_fnv(h, meta, sizeof(meta));
 	/* the pages, and the bodies the memo will hold: the JSON about as
-	 * long as the pages, the HTML about twice; and derive.c's index */
+	 * long as the pages, the HTML about twice, and, when asked for,
+	 * their br, zstd and gzip copies (about a sixth of each body); and
+	 * derive.c's index */
 	l->bytes = sizeof(*l) + l->npages * sizeof(*l->pages) + items +
-	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items + 4096 +
-	    (size_t)l->count * LISTING_INDEX_GIST_BYTES;
+	    LISTING_FORMATS * sizeof(struct listing_body) + 3 * items +
+	    items / 2 + 4096 + (size_t)l->count * LISTING_INDEX_GIST_BYTES;
 }
 
 struct listing *
@@ -178,8 +180,31 @@ listing_body_unref(struct listing_body *b)
 {
 	if (b == NULL || atomic_fetch_sub(&b->refs, 1) != 1)
 		return;
+	for (int e = 0; e < ENCODING_COUNT; e++)
+		free(b->coded[e]);
+	pthread_mutex_destroy(&b->coded_lock);
 	free(b->text);
 	free(b);
+}
+
+const char *
+listing_body_coded(struct listing_body *b, enum encoding e, size_t *len)
+{
+	const char *out;
+
+	if (e <= ENCODING_IDENTITY || e >= ENCODING_COUNT)
+		return NULL;
+	/* held while compressing: the others asking wait for this one */
+	pthread_mutex_lock(&b->coded_lock);
+	if (!b->coded_tried[e]) {
+		b->coded[e] =
+		    encoding_compress(e, b->text, b->len, &b->coded_len[e]);
+		b->coded_tried[e] = true;
+	}
+	out = b->coded[e];
+	*len = b->coded_len[e];
+	pthread_mutex_unlock(&b->coded_lock);
+	return out;
 }
 
 struct listing_body *
@@ -204,6 +229,7 @@ listing_body_get(struct listing *l, enum listing_format format, const char *key,
 		return NULL;
 	}
 	snprintf(b->key, sizeof(b->key), "%s", key);
+	pthread_mutex_init(&b->coded_lock, NULL);
 	atomic_init(&b->refs, 2); /* the memo's and the caller's */
 	pthread_mutex_lock(&l->memo_lock);
 	old = l->memo[format];

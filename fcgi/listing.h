@@ -16,6 +16,7 @@
 
 #include <json-c/json.h>
 
+#include "encoding.h"
 #include "github.h"
 #include "query.h"
 #include "route.h"
@@ -51,6 +52,11 @@ struct listing_body {
 	char key[LISTING_BODY_KEY_MAX]; /* what the body is a function of */
 	char *text;
 	size_t len;
+	/* the text in each content coding, made once on first demand */
+	pthread_mutex_t coded_lock;
+	bool coded_tried[ENCODING_COUNT];
+	char *coded[ENCODING_COUNT]; /* NULL: identity is sent instead */
+	size_t coded_len[ENCODING_COUNT];
 };
 
 struct listing {
@@ -132,6 +138,14 @@ struct listing_body *
 listing_body_get(struct listing *l, enum listing_format format, const char *key,
     listing_render_fn render, void *arg);
 void listing_body_unref(struct listing_body *b);
+
+/*
+ * b's text in coding e, compressed by the first request that asks and
+ * kept as long as b; NULL (send the identity text) when compression
+ * failed or saved nothing. Lives as long as the caller's reference.
+ */
+const char *
+listing_body_coded(struct listing_body *b, enum encoding e, size_t *len);
 
 /* Our strong ETag of the body with that key, without rendering it. */
 void listing_etag(const struct listing *l, const char *key, char out[19]);

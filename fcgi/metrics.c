@@ -68,6 +68,7 @@ static struct {
 	atomic_ullong up_sum_us;
 	atomic_long ratelimit_remaining; /* -1: not seen yet */
 	atomic_long ratelimit_reset;
+	atomic_long ratelimit_limit; /* -1: not seen yet */
 	atomic_ulong listings_cut;
 } metrics;
 
@@ -80,6 +81,7 @@ metrics_init(void)
 	metrics.start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 	atomic_store(&metrics.ratelimit_remaining, -1);
 	atomic_store(&metrics.ratelimit_reset, -1);
+	atomic_store(&metrics.ratelimit_limit, -1);
 }
 
 void
@@ -153,6 +155,14 @@ metrics_upstream(long status, long duration_us, long remaining, long reset)
 		    memory_order_relaxed);
 	if (reset >= 0)
 		atomic_store_explicit(&metrics.ratelimit_reset, reset,
+		    memory_order_relaxed);
+}
+
+void
+metrics_ratelimit_limit(long limit)
+{
+	if (limit > 0)
+		atomic_store_explicit(&metrics.ratelimit_limit, limit,
 		    memory_order_relaxed);
 }
 
@@ -243,7 +253,7 @@ metrics_render(size_t *len)
 	struct buf b;
 	struct cache_stats cs;
 	char labels[64];
-	long remaining, reset;
+	long remaining, reset, limit, in_flight;
 
 	buf_init(&b, 16384);
 
@@ -277,10 +287,12 @@ metrics_render(size_t *len)
 		    metrics.req_bucket[r], atomic_load(&metrics.req_sum_us[r]));
 	}
 
+	/* this scrape is one of them: not counted, so that rest reads 0 */
+	in_flight = atomic_load(&metrics.in_flight) - 1;
 	metrics_family(&b, "gists_requests_in_flight", "gauge",
-	    "Requests being answered now.");
+	    "Requests being answered now, this scrape not counted.");
 	buf_printf(&b, "gists_requests_in_flight %ld\n",
-	    atomic_load(&metrics.in_flight));
+	    in_flight > 0 ? in_flight : 0);
 
 	metrics_family(&b, "gists_cache_results_total", "counter",
 	    "Listing answers by where they came from: hit, miss, revalidated "
@@ -350,6 +362,12 @@ metrics_render(size_t *len)
 		buf_printf(&b,
 		    "gists_github_ratelimit_reset_timestamp_seconds %ld\n",
 		    reset);
+	limit = atomic_load(&metrics.ratelimit_limit);
+	metrics_family(&b, "gists_github_ratelimit_limit", "gauge",
+	    "GitHub's X-RateLimit-Limit (requests per window), as last seen "
+	    "(absent until seen).");
+	if (limit > 0)
+		buf_printf(&b, "gists_github_ratelimit_limit %ld\n", limit);
 	metrics_family(&b, "gists_github_backoff_seconds", "gauge",
 	    "Seconds until GitHub is asked again after a rate limit (0: no "
 	    "back-off).");

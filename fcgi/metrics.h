@@ -37,6 +37,9 @@ void metrics_cache_result(enum cache_kind result);
 void
 metrics_upstream(long status, long duration_us, long remaining, long reset);
 
+/* GitHub's X-RateLimit-Limit, as last seen (-1: absent, ignored). */
+void metrics_ratelimit_limit(long limit);
+
 /* A listing was cut at GISTS_MAX_LISTING_BYTES. */
 void metrics_listing_cut(void);
 

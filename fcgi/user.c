@@ -4,6 +4,7 @@
 
 #include "cache.h"
 #include "derive.h"
+#include "encoding.h"
 #include "fetch.h"
 #include "handler.h"
 #include "html.h"
@@ -111,7 +112,8 @@ struct user_render {
 	const char *user;
 	const struct query *q;
 	bool stale;
-	struct html_links links;
+	struct html_links links; /* pointing into the buffers below */
+	char prev[256], next[256], json[256];
 };
 
 static char *
@@ -130,63 +132,57 @@ user_render_html(struct listing *l, void *arg, size_t *len)
 	return html_listing(l, ur->user, ur->q, ur->stale, &ur->links, len);
 }
 
-/* The 200 (or 304) for a listing of gists, as JSON or HTML. */
+/* The links of an HTML page (next, prev, the JSON twin), into ur. */
+static void
+user_html_links(const struct route *rt, const struct query *q,
+    const struct listing *l, struct user_render *ur)
+{
+	struct link_rels rels;
+
+	link_rels(q->page, l->next_page, l->last_page, &rels);
+	if (q->paged && rels.next > 0) {
+		user_url(ur->next, sizeof(ur->next), rt->login, q, rels.next,
+		    q->format);
+		ur->links.next = ur->next;
+	}
+	if (q->paged && q->page > 1) {
+		user_url(ur->prev, sizeof(ur->prev), rt->login, q, q->page - 1,
+		    q->format);
+		ur->links.prev = ur->prev;
+	}
+	user_url(ur->json, sizeof(ur->json), rt->login, q,
+	    q->paged ? q->page : 0, QUERY_FORMAT_JSON);
+	ur->links.json = ur->json;
+}
+
+/* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
+ * coding want (the request's choice) when the body is worth coding. */
 static void
 user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, bool html, const struct cache_answer *ans,
-    struct http_response *r)
+    const char *if_none_match, enum encoding want, bool html,
+    const struct cache_answer *ans, struct http_response *r)
 {
 	struct listing *l = ans->listing;
 	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
-		{ NULL, NULL, NULL } };
-	char etag[19], key[LISTING_BODY_KEY_MAX];
-	char prev[256], next[256], json[256];
+		{ NULL, NULL, NULL }, "", "", "" };
+	char etag[19 + 8], key[LISTING_BODY_KEY_MAX];
 	struct listing_body *body;
+	enum encoding enc = ENCODING_IDENTITY;
+	const char *coded = NULL;
+	size_t coded_len = 0;
 
-	/* everything besides the listing that the body depends on */
+	/*
+	 * Everything besides the listing that the body depends on, and
+	 * nothing else: ?format= shows only in an HTML page's paging links,
+	 * so `?format=html` and `Accept: text/html` share a body and an ETag.
+	 */
 	snprintf(key, sizeof(key), "%s|%s|%ld|%ld|%d|%d",
 	    html ? "html" : "json", rt->login, q->paged ? q->page : 0,
-	    q->paged ? q->per_page : 0, html ? (int)q->format : 0,
+	    q->paged ? q->per_page : 0, html && q->paged ? (int)q->format : 0,
 	    html && ur.stale);
-	listing_etag(l, key, etag);
-	http_response_init(r, 200);
-	http_header(r, "Content-Type",
-	    html ? "text/html; charset=utf-8"
-		 : "application/json; charset=utf-8");
-	http_header(r, "ETag", etag);
-	http_header(r, "Vary", "Accept");
-	http_header(r, "X-Cache", user_cache_names[ans->kind]);
-	http_header_long(r, "Age", ans->age);
-	if (q->paged)
-		user_link(r, rt->login, q, l);
-	if (http_etag_matches(if_none_match, etag)) {
-		char cache_control[32];
-
-		/* mod_expire leaves 304s alone: say what the 200 would */
-		r->status = 304;
-		snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
-		    ctx->cfg->cache_ttl);
-		http_header(r, "Cache-Control", cache_control);
-		return;
-	}
-	if (html) {
-		struct link_rels rels;
-
-		link_rels(q->page, l->next_page, l->last_page, &rels);
-		if (q->paged && rels.next > 0) {
-			user_url(next, sizeof(next), rt->login, q, rels.next,
-			    q->format);
-			ur.links.next = next;
-		}
-		if (q->paged && q->page > 1) {
-			user_url(prev, sizeof(prev), rt->login, q, q->page - 1,
-			    q->format);
-			ur.links.prev = prev;
-		}
-		user_url(json, sizeof(json), rt->login, q,
-		    q->paged ? q->page : 0, QUERY_FORMAT_JSON);
-		ur.links.json = json;
-	}
+	if (html)
+		user_html_links(rt, q, l, &ur);
+	/* the body first, even for a 304: its size and coding make the ETag */
 	body = listing_body_get(l, html ? LISTING_HTML : LISTING_JSON, key,
 	    html ? user_render_html : user_render_json, &ur);
 	if (body == NULL) {
@@ -195,7 +191,42 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 		http_error(r, 500, "out of memory", html);
 		return;
 	}
-	http_body_shared(r, body->text, body->len, user_release_body, body);
+	if (want != ENCODING_IDENTITY && body->len >= ENCODING_MIN_BYTES &&
+	    (coded = listing_body_coded(body, want, &coded_len)) != NULL)
+		enc = want;
+	listing_etag(l, key, etag);
+	if (enc != ENCODING_IDENTITY)
+		/* RFC 9110 8.8.3: another representation, another tag */
+		snprintf(etag + 17, sizeof(etag) - 17, "-%s\"",
+		    encoding_name(enc));
+	http_response_init(r, 200);
+	http_header(r, "ETag", etag);
+	http_header(r, "Vary", "Accept, Accept-Encoding");
+	http_header(r, "X-Cache", user_cache_names[ans->kind]);
+	http_header_long(r, "Age", ans->age);
+	if (q->paged)
+		user_link(r, rt->login, q, l);
+	if (http_etag_matches(if_none_match, etag)) {
+		char cache_control[32];
+
+		/* mod_expire leaves 304s alone: say what the 200 would; and
+		 * no Content-Type (RFC 9110 15.4.5) */
+		r->status = 304;
+		snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
+		    ctx->cfg->cache_ttl);
+		http_header(r, "Cache-Control", cache_control);
+		listing_body_unref(body);
+		return;
+	}
+	http_header(r, "Content-Type",
+	    html ? "text/html; charset=utf-8"
+		 : "application/json; charset=utf-8");
+	if (enc != ENCODING_IDENTITY) {
+		http_header(r, "Content-Encoding", encoding_name(enc));
+		http_body_shared(r, coded, coded_len, user_release_body, body);
+	} else
+		http_body_shared(r, body->text, body->len, user_release_body,
+		    body);
 }
 
 /* Look up what key asks for with uw's waiter, starting a fetch if need be. */
@@ -275,14 +306,15 @@ user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
 }
 
 static void user_answer(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    const struct user_wait *uw, struct http_response *r,
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, const struct user_wait *uw, struct http_response *r,
     struct log_request *lg);
 
 bool
 user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw)
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw)
 {
 	const struct query all = { .format = q->format };
 	struct listing_key key;
@@ -306,7 +338,8 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 		}
 		if (user_derived(uw, q)) {
 			park_leave();
-			user_answer(ctx, rt, q, if_none_match, html, uw, r, lg);
+			user_answer(ctx, rt, q, if_none_match, enc, html, uw, r,
+			    lg);
 			return false;
 		}
 	}
@@ -318,14 +351,15 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 	if (res == CACHE_FULL)
 		user_refuse(ctx, html, r, lg);
 	else
-		user_answer(ctx, rt, q, if_none_match, html, uw, r, lg);
+		user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
 	return false;
 }
 
 bool
 user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw)
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw)
 {
 	if (uw->derived) {
 		uw->derived = false;
@@ -344,15 +378,16 @@ user_resume(struct handler_ctx *ctx, const struct route *rt,
 			}
 		}
 	}
-	user_answer(ctx, rt, q, if_none_match, html, uw, r, lg);
+	user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
 	return false;
 }
 
 /* Answer from what the cache said (its listing reference is taken). */
 static void
 user_answer(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    const struct user_wait *uw, struct http_response *r, struct log_request *lg)
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, const struct user_wait *uw, struct http_response *r,
+    struct log_request *lg)
 {
 	struct cache_answer ans = uw->w.ans;
 	int spent = uw->spent;
@@ -387,7 +422,7 @@ user_answer(struct handler_ctx *ctx, const struct route *rt,
 		http_error(r, 404, detail, html);
 		http_header(r, "X-Cache", user_cache_names[ans.kind]);
 	} else
-		user_ok(ctx, rt, q, if_none_match, html, &ans, r);
+		user_ok(ctx, rt, q, if_none_match, enc, html, &ans, r);
 	if (r->status != 200 && r->status != 304)
 		http_header(r, "Vary", "Accept");
 	listing_unref(ans.listing);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "cache.h"
+#include "encoding.h"
 #include "http.h"
 #include "log.h"
 #include "query.h"
@@ -21,23 +22,27 @@ struct user_wait {
 
 /*
  * Answer /{user} with query q into r (200, 304, or an error) as JSON, or
- * as HTML when html, and fill the listing's part of the log line: cache
- * result, upstream status, requests and time, error detail. Returns true
- * when the request is parked on a fetch instead: r is untouched, and
- * uw->w.done will be called (maybe before user_serve returns, on another
- * thread); then call user_resume.
+ * as HTML when html, a 200 in content coding enc when its body is worth
+ * coding (enc as encoding_choose chose from Accept-Encoding), and fill
+ * the listing's part of the log line: cache result, upstream status,
+ * requests and time, error detail. Returns true when the request is
+ * parked on a fetch instead: r is untouched, and uw->w.done will be
+ * called (maybe before user_serve returns, on another thread); then call
+ * user_resume.
  */
 bool user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw);
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw);
 
 /*
  * The fetch uw was parked on is over: answer into r as user_serve does,
- * or park again (true: a page or since that the whole listing could not
- * answer is asked of GitHub itself).
+ * in the same coding enc, or park again (true: a page or since that the
+ * whole listing could not answer is asked of GitHub itself).
  */
 bool user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw);
+    const struct query *q, const char *if_none_match, enum encoding enc,
+    bool html, struct http_response *r, struct log_request *lg,
+    struct user_wait *uw);
 
 #endif

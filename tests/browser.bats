@@ -81,3 +81,23 @@ print("ok")' "$BATS_TEST_TMPDIR/dom"
 	grep -q '<h1>404 Not Found</h1>' "$BATS_TEST_TMPDIR/dom"
 	grep -q 'was not found' "$BATS_TEST_TMPDIR/dom"
 }
+
+@test "browser: loading the page makes exactly one request (the icon is declared)" {
+	local before after _
+	before=$(grep -c '"msg":"request"' "$SERVER_LOG" || true)
+	chromium_run --virtual-time-budget=3000 --dump-dom \
+		"$BASE/gen-3?format=html" >"$BATS_TEST_TMPDIR/dom"
+	# the page declares an empty icon of its own: no /favicon.ico
+	grep -q '<link rel="icon" href="data:,">' "$BATS_TEST_TMPDIR/dom"
+	grep -q '<li class="gist">' "$BATS_TEST_TMPDIR/dom"
+	# the log line of the page's request, and of anything else asked
+	for _ in $(seq 1 50); do
+		[ "$(grep -c '"msg":"request"' "$SERVER_LOG")" -gt "$before" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	after=$(grep -c '"msg":"request"' "$SERVER_LOG")
+	grep '"msg":"request"' "$SERVER_LOG" | tail -n "$((after - before))" | sed 's/^/# /' >&3
+	[ "$((after - before))" = 1 ]
+	grep '"msg":"request"' "$SERVER_LOG" | tail -n 1 | grep -q '"path":"/gen-3"'
+}

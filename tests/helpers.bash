@@ -100,6 +100,18 @@ start_gists() {
 	wait_for_url "$BASE/-/healthz"
 }
 
+# The PID of the responder of the gists whose PID file is PIDFILE:
+# lighttpd's child (under valgrind too) that is not gists-log's filter,
+# which gists-log forks before it execs lighttpd.
+gists_responder_pid() { # PIDFILE
+	local p
+	for p in $(pgrep -P "$(cat "$1")"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = gists-log ] && continue
+		echo "$p"
+		return 0
+	done
+}
+
 # Stop lighttpd gracefully (SIGINT) and wait for it and the responder.
 stop_gists() {
 	local pidfile="${GISTS_STATE:-$BATS_FILE_TMPDIR/gists}/pid" pid

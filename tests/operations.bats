@@ -66,6 +66,7 @@ log_lines() {
 		gists_upstream_requests_total gists_upstream_duration_seconds \
 		gists_github_ratelimit_remaining \
 		gists_github_ratelimit_reset_timestamp_seconds \
+		gists_github_ratelimit_limit \
 		gists_requests_in_flight gists_build_info \
 		process_start_time_seconds; do
 		grep -q "^# TYPE $f " "$BODY" || fail "no $f"
@@ -121,6 +122,7 @@ log_lines() {
 	local remaining
 	remaining=$(metric gists_github_ratelimit_remaining)
 	[ "$remaining" -ge 0 ] && [ "$remaining" -lt 60 ]
+	[ "$(metric gists_github_ratelimit_limit)" = 60 ]
 	[ "$(metric gists_github_ratelimit_reset_timestamp_seconds)" -gt "$(date +%s)" ]
 	[ "$(metric gists_github_backoff_seconds)" = 0 ]
 }
@@ -134,10 +136,10 @@ log_lines() {
 	scrape
 	double_release
 	wait "$pid"
-	# the slow request and the scrape itself
-	[ "$(metric gists_requests_in_flight)" -ge 2 ]
+	# the slow request; the scrape does not count itself
+	[ "$(metric gists_requests_in_flight)" -ge 1 ]
 	scrape
-	[ "$(metric gists_requests_in_flight)" = 1 ]
+	[ "$(metric gists_requests_in_flight)" = 0 ]
 }
 
 @test "one JSON log line per request, with the request id and what happened" {
@@ -229,7 +231,7 @@ print("ok")' "$SERVER_LOG"
 
 # The responder's PID: lighttpd's child (under valgrind too).
 responder_pid() {
-	pgrep -P "$(cat "$BATS_TEST_TMPDIR/gists/pid")" | head -n 1
+	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
 @test "SIGTERM or SIGUSR1 to the responder: requests in flight complete" {

@@ -44,7 +44,7 @@ wait_parked() { # N
 
 # The PID of this test's own responder: its lighttpd's child.
 responder_pid() {
-	pgrep -P "$(cat "$BATS_TEST_TMPDIR/gists/pid")" | head -n 1
+	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
 # GitHub takes 15 s here, not the issue's 4.5 s: on a loaded machine the

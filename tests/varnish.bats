@@ -116,7 +116,7 @@ own_front() {
 		[ "$HTTP_STATUS" = 200 ] || fail "Accept '$a': $HTTP_STATUS"
 		[ "$(header Content-Type)" = "$direct" ] ||
 			fail "Accept '$a': front $(header Content-Type), gists $direct"
-		[ "$(header Vary)" = Accept ]
+		[ "$(header Vary)" = "Accept, Accept-Encoding" ]
 		i=$((i + 1))
 	done
 	# each direct fetch is one; the front asked once per format, no more
