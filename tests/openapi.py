@@ -9,7 +9,8 @@
       the status is listed, the Content-Type is one of its media types and
       the body is valid against that schema (not for HEAD), every header the response
       marks required is present, and every declared header that is
-      present is valid against its schema.
+      present is valid against its schema; a 304 has no body and no
+      Content-Type.
 
 Prints what is wrong and exits 1, or exits 0 silently.
 """
@@ -134,6 +135,8 @@ def check(spec, method, route, status, headers_file, body_file):
     if status == "304":
         if body:
             problems.append("the 304 has a body")
+        if "content-type" in headers:  # RFC 9110 15.4.5; docs/openapi.yaml
+            problems.append("the 304 has a Content-Type")
         return problems
     if not content:
         return problems
