@@ -13,39 +13,12 @@ set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench-compression}" "${GISTS_BIN:?}"
 : "${GISTS_CONF:?}" "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${TRIVIAL_FCGI:?}"
-PYTHON3=${PYTHON3:-python3}
 DURATION=${BENCH_DURATION:-5}
 CONNS=${BENCH_CONNECTIONS:-16}
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
-unset GITHUB_TOKEN http_proxy https_proxy
-export no_proxy='*'
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tmp=$(mktemp -d)
-pids=()
-double_pid=
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
-	[ -z "$double_pid" ] || kill "$double_pid" 2>/dev/null || true
-	for pid in "${pids[@]}" $double_pid; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_url() {
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	echo "bench: $1 did not come up" >&2
-	exit 1
-}
 # wrk's requests/s for a URL asking for a coding ("identity": none)
 rps() { # URL CODING
 	wrk -t2 -c"$CONNS" -d1s -H "Accept-Encoding: $2" "$1" >/dev/null	# warm-up
@@ -58,21 +31,11 @@ wire() { # URL CODING
 		-w '%{size_download} %header{content-encoding}\n' "$1"
 }
 
-"$PYTHON3" "$GISTS_TESTS/github-double.py" "$tmp/double.port" >/dev/null 2>&1 &
-double_pid=$!
-for _ in $(seq 1 100); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
-DOUBLE="http://127.0.0.1:$(cat "$tmp/double.port")"
-wait_url "$DOUBLE/_double/stats"
-curl -s -X POST --data '{"limit": 100000000}' "$DOUBLE/_double/config" >/dev/null
+start_double
+double_config '{"limit": 100000000}'
 
 # gists as shipped, with a TTL that outlasts the run: every request a hit
-GPORT=$(free_port)
-env PORT="$GPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/gists" \
-	GITHUB_API_URL="$DOUBLE" GISTS_CACHE_TTL=3600 GISTS_LOG_LEVEL=warn \
-	"$GISTS_SERVER" 2>"$tmp/gists.log" &
-pids+=($!)
-GISTS="http://127.0.0.1:$GPORT"
-wait_url "$GISTS/-/healthz"
+start_gists gists GISTS_LOG_LEVEL=warn
 curl -s -o "$tmp/gen-1000" "$GISTS/gen-1000"
 
 # mod_deflate (gzip, br, zstd as Debian builds it) over the trivial

@@ -14,37 +14,10 @@ set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench-derive}" "${GISTS_BIN:?}"
 : "${GISTS_TESTS:?}" "${BENCH_DIR:?}"
-PYTHON3=${PYTHON3:-python3}
 N=${BENCH_REQUESTS:-2000}
-unset GITHUB_TOKEN http_proxy https_proxy
-export no_proxy='*'
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tmp=$(mktemp -d)
-pids=()
-double_pid=
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
-	[ -z "$double_pid" ] || kill "$double_pid" 2>/dev/null || true
-	for pid in "${pids[@]}" $double_pid; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_url() {
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	echo "bench: $1 did not come up" >&2
-	exit 1
-}
 client() { "$PYTHON3" "$BENCH_DIR/derive-client.py" "$@"; }
 
 # The baseline responder.
@@ -62,29 +35,13 @@ else
 	rev=$base_bin
 fi
 
-"$PYTHON3" "$GISTS_TESTS/github-double.py" "$tmp/double.port" >/dev/null 2>&1 &
-double_pid=$!
-for _ in $(seq 1 100); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
-DOUBLE="http://127.0.0.1:$(cat "$tmp/double.port")"
-wait_url "$DOUBLE/_double/stats"
-double_config() {
-	curl -s -X POST --data "$1" "$DOUBLE/_double/config" >/dev/null
-}
+start_double
 double_config '{"limit": 100000000}'
-double_requests() {
-	curl -s "$DOUBLE/_double/stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
-}
 
 # One instance of each build, as shipped but for a TTL that outlasts the run.
 start() { # NAME BINARY: sets URL_<NAME>
-	local port
-	port=$(free_port)
-	env PORT="$port" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/$1" \
-		GITHUB_API_URL="$DOUBLE" GISTS_CACHE_TTL=3600 GISTS_BIN="$2" \
-		"$GISTS_SERVER" 2>"$tmp/$1.log" &
-	pids+=($!)
-	printf -v "URL_$1" '%s' "http://127.0.0.1:$port"
-	wait_url "http://127.0.0.1:$port/-/healthz"
+	start_gists "$1" GISTS_BIN="$2"
+	printf -v "URL_$1" '%s' "$GISTS"
 }
 start before "$base_bin"
 start after "$GISTS_BIN"

@@ -14,72 +14,19 @@ set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench-redis}" "${GISTS_BIN:?}"
 : "${GISTS_CONF:?}" "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${BENCH_DIR:?}"
-PYTHON3=${PYTHON3:-python3}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 for tool in wrk redis-server redis-cli; do
 	command -v "$tool" >/dev/null ||
 		{ echo "bench: needs $tool (apt-get install wrk redis-server)" >&2; exit 2; }
 done
-unset GITHUB_TOKEN http_proxy https_proxy GISTS_REDIS_URL
-export no_proxy='*'
-
-tmp=$(mktemp -d)
-pids=()	# lighttpds: SIGINT is their graceful stop
-others=()	# the double and redis-server
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
-	for pid in "${others[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	for pid in "${pids[@]}" "${others[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_url() {
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	echo "bench: $1 did not come up" >&2
-	exit 1
-}
-# wrk's requests/s and p50 latency (ms) for a URL: "rps p50"
-measure() {
-	wrk -t2 -c"$CONNS" -d2s "$1" >/dev/null	# warm-up
-	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" | awk '
-		function ms(v) {
-			if (v ~ /us$/) return v / 1000
-			if (v ~ /ms$/) return v + 0
-			if (v ~ /s$/) return v * 1000
-			return v
-		}
-		/Requests\/sec/ { rps = $2 }
-		$1 == "50%" { p50 = ms($2) }
-		END { printf "%.0f %.2f\n", rps, p50 }'
-}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+unset GISTS_REDIS_URL
 
 # The GitHub double, with a rate limit that does not get in the way.
-"$PYTHON3" "$GISTS_TESTS/github-double.py" "$tmp/double.port" >/dev/null 2>&1 &
-others+=($!)
-for _ in $(seq 1 100); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
-DOUBLE="http://127.0.0.1:$(cat "$tmp/double.port")"
-wait_url "$DOUBLE/_double/stats"
-double_config() {
-	curl -s -X POST --data "$1" "$DOUBLE/_double/config" >/dev/null
-}
+start_double
 double_config '{"limit": 100000000}'
-double_requests() {
-	curl -s "$DOUBLE/_double/stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
-}
 
 # Redis as the tests run it: loopback, no persistence.
 RPORT=$(free_port)
@@ -96,15 +43,10 @@ REDIS="redis://127.0.0.1:$RPORT"
 # appended to the array named by ARRAY.
 start() { # ARRAY NAME [VAR=value...]
 	local -n urls=$1
-	local name=$2 port
+	local name=$2
 	shift 2
-	port=$(free_port)
-	env PORT="$port" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/$name" \
-		GITHUB_API_URL="$DOUBLE" GISTS_CACHE_TTL=3600 "$@" \
-		"$GISTS_SERVER" 2>"$tmp/$name.log" >/dev/null &
-	pids+=($!)
-	wait_url "http://127.0.0.1:$port/-/healthz"
-	urls+=("http://127.0.0.1:$port")
+	start_gists "$name" "$@" >/dev/null
+	urls+=("$GISTS")
 }
 
 plain=() shared=()
@@ -144,8 +86,8 @@ hits plain "${plain[0]}/octocat"
 hits plain "${plain[0]}/octocat"
 hits shared "${shared[0]}/octocat"
 median_row() { sort -n "$1" | sed -n 2p; }
-read -r h_plain p50_plain <<<"$(median_row "$tmp/hits.plain")"
-read -r h_shared p50_shared <<<"$(median_row "$tmp/hits.shared")"
+read -r h_plain p50_plain _ <<<"$(median_row "$tmp/hits.plain")"
+read -r h_shared p50_shared _ <<<"$(median_row "$tmp/hits.shared")"
 
 # 3. Misses, one at a time: 300 cold users on each (their own names).
 miss() { # BASE

@@ -19,93 +19,25 @@ set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench}" "${GISTS_BIN:?}" "${GISTS_CONF:?}"
 : "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${TRIVIAL_FCGI:?}" "${BENCH_DIR:?}"
-PYTHON3=${PYTHON3:-python3}
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
-unset GITHUB_TOKEN http_proxy https_proxy
-export no_proxy='*'
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-tmp=$(mktemp -d)
-pids=()	# lighttpds: SIGINT is their graceful stop
-double_pid=
-cleanup() {
-	for pid in "${pids[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
-	[ -z "$double_pid" ] || kill "$double_pid" 2>/dev/null || true
-	for pid in "${pids[@]}" $double_pid; do
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-free_port() {
-	"$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_url() {
-	for _ in $(seq 1 100); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	echo "bench: $1 did not come up" >&2
-	exit 1
-}
-# wrk's requests/s, p50 and p99 latency (ms) for a URL: "rps p50 p99"
-measure() {
-	wrk -t2 -c"$CONNS" -d2s "$1" >/dev/null	# warm-up
-	wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$1" | awk '
-		function ms(v) {
-			if (v ~ /us$/) return v / 1000
-			if (v ~ /ms$/) return v + 0
-			if (v ~ /s$/) return v * 1000
-			return v
-		}
-		/Requests\/sec/ { rps = $2 }
-		$1 == "50%" { p50 = ms($2) }
-		$1 == "99%" { p99 = ms($2) }
-		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, bad + 0 }'
-}
-# The same for a lone prober (one connection, one request at a time), as a
-# health check or a single user sees it: "rps p50 p99"
+# wrk's figures (as measure) for a lone prober (one connection, one
+# request at a time), as a health check or a single user sees it
 measure_one() {
-	wrk -t1 -c1 -d"${DURATION}s" --latency "$1" | awk '
-		function ms(v) {
-			if (v ~ /us$/) return v / 1000
-			if (v ~ /ms$/) return v + 0
-			if (v ~ /s$/) return v * 1000
-			return v
-		}
-		/Requests\/sec/ { rps = $2 }
-		$1 == "50%" { p50 = ms($2) }
-		$1 == "99%" { p99 = ms($2) }
-		/Non-2xx/ { bad = $NF }
-		END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, bad + 0 }'
+	wrk_figures -t1 -c1 -d"${DURATION}s" --latency "$1"
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # The GitHub double, with a rate limit that does not get in the way.
-"$PYTHON3" "$GISTS_TESTS/github-double.py" "$tmp/double.port" >/dev/null 2>&1 &
-double_pid=$!
-for _ in $(seq 1 100); do [ -s "$tmp/double.port" ] && break; sleep 0.1; done
-DOUBLE="http://127.0.0.1:$(cat "$tmp/double.port")"
-wait_url "$DOUBLE/_double/stats"
-curl -s -X POST --data '{"limit": 100000000}' "$DOUBLE/_double/config" >/dev/null
-double_requests() {
-	curl -s "$DOUBLE/_double/stats" | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'
-}
+start_double
+double_config '{"limit": 100000000}'
 
 # gists, as shipped (default settings but a TTL that outlasts the run).
-GPORT=$(free_port)
-env PORT="$GPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/gists" \
-	GITHUB_API_URL="$DOUBLE" GISTS_CACHE_TTL=3600 \
-	"$GISTS_SERVER" 2>"$tmp/gists.log" &
-gists_lighttpd=$!
-pids+=("$gists_lighttpd")
-GISTS="http://127.0.0.1:$GPORT"
-wait_url "$GISTS/-/healthz"
+start_gists gists
 gists_pid=$(pgrep -P "$gists_lighttpd" -x gists)
 rss_start=$(rss_kb "$gists_pid")
 
@@ -124,12 +56,7 @@ TRIVIAL="http://127.0.0.1:$TPORT"
 wait_url "$TRIVIAL/octocat"
 
 # lighttpd serving the bytes as a file.
-SPORT=$(free_port)
-env PORT="$SPORT" BENCH_DOCROOT="$tmp/docroot" \
-	"$LIGHTTPD" -D -f "$BENCH_DIR/static.conf" 2>"$tmp/static.log" &
-pids+=($!)
-STATIC="http://127.0.0.1:$SPORT"
-wait_url "$STATIC/octocat"
+start_static
 
 read -r s_rps s_p50 s_p99 s_bad <<<"$(measure "$STATIC/octocat")"
 read -r t_rps t_p50 t_p99 t_bad <<<"$(measure "$TRIVIAL/octocat")"
@@ -143,11 +70,11 @@ read -r m_add50 m_add99 <<<"$(awk '/^added/ { sub("p50=", "", $2); sub("p99=", "
 
 # Economy: 1,000 requests, 100 at once, one cold user; GitHub slowed to
 # 50 ms so that the first hundred really overlap.
-curl -s -X POST --data '{"latency": 0.05}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 0.05}'
 before=$(double_requests)
 flood=$("$PYTHON3" "$BENCH_DIR/client.py" flood "$GISTS" /gen-30-flood 1000 100)
 upstream=$(( $(double_requests) - before ))
-curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 0}'
 
 # Memory: 1,000 distinct users of 30 gists each.
 fill=$("$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-30-mem 1000 16)
@@ -156,7 +83,7 @@ cache_bytes=$(curl -s "$GISTS/-/metrics" | awk '/^gists_cache_bytes / { print $2
 
 # Pages: ten pages against one, each page 300 ms upstream; five cold
 # users of each, the median.
-curl -s -X POST --data '{"latency": 0.3}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 0.3}'
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ten=$(for i in 1 2 3 4 5; do
 	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-1000-pages$i"
@@ -164,7 +91,7 @@ done | median)
 one=$(for i in 1 2 3 4 5; do
 	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-100-pages$i"
 done | median)
-curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 0}'
 
 # Parked: hits and health checks, GitHub idle, then with 500 misses
 # parked on a 4.5 s GitHub (a client keeps 500 distinct cold users in
@@ -173,7 +100,7 @@ parked() { curl -s "$GISTS/-/metrics" | awk '$1 == "gists_requests_parked" { pri
 read -r i_rps i_p50 i_p99 i_bad <<<"$(measure "$GISTS/octocat")"
 read -r ih_rps ih_p50 ih_p99 ih_bad <<<"$(measure "$GISTS/-/healthz")"
 read -r _ i1_p50 i1_p99 i1_bad <<<"$(measure_one "$GISTS/-/healthz")"
-curl -s -X POST --data '{"latency": 4.5}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 4.5}'
 "$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-1-parked \
 	$((500 * ((3 * DURATION + 4) / 4 + 4))) 500 >"$tmp/parked.out" 2>&1 &
 parked_client=$!
@@ -188,7 +115,7 @@ read -r ph_rps ph_p50 ph_p99 ph_bad <<<"$(measure "$GISTS/-/healthz")"
 read -r _ p1_p50 p1_p99 p1_bad <<<"$(measure_one "$GISTS/-/healthz")"
 parked_after=$(parked)
 wait "$parked_client" || true
-curl -s -X POST --data '{"latency": 0}' "$DOUBLE/_double/config" >/dev/null
+double_config '{"latency": 0}'
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 cat <<EOF

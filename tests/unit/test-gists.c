@@ -2,33 +2,8 @@
 #include <stdlib.h>
 
 #include "gists.h"
+#include "fixture.h"
 #include "tap.h"
-
-/* Read a fixture named relative to $FIXTURES into a new string. */
-static char *
-read_fixture(const char *name, size_t *len)
-{
-	const char *dir = getenv("FIXTURES");
-	char path[1024];
-	FILE *fp;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/fixtures",
-	    name);
-	if ((fp = fopen(path, "rb")) == NULL) {
-		printf("Bail out! cannot open %s\n", path);
-		exit(1);
-	}
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, fp);
-	buf[*len] = '\0';
-	fclose(fp);
-	return buf;
-}
 
 /* Transform body and serialize the result as the service does. */
 static char *
