@@ -27,6 +27,7 @@ static const struct {
 	{ "html", { "lang" } },
 	{ "head", { "" } },
 	{ "meta", { "charset", "name content" } },
+	{ "link", { "rel href" } },
 	{ "title", { "" } },
 	{ "style", { "" } },
 	{ "body", { "" } },
@@ -53,7 +54,7 @@ static const char *const fuzz_values[] = { "lang=en", "charset=utf-8",
 	"name=viewport", "name=referrer",
 	"content=width=device-width,initial-scale=1", "content=no-referrer",
 	"class=gist", "class=lang", "class=none", "class=meta", "class=note",
-	"rel=prev", "rel=next", "rel=alternate" };
+	"rel=prev", "rel=next", "rel=alternate", "rel=icon" };
 
 static const char *const fuzz_entities[] = { "&amp;", "&lt;", "&gt;", "&quot;",
 	"&#39;", "&middot;", "&larr;", "&rarr;" };
@@ -96,6 +97,8 @@ fuzz_value_ok(const char *name, size_t nlen, const char *val, size_t vlen)
 	if (nlen == 8 && memcmp(name, "datetime", 8) == 0)
 		return true; /* data, escaped */
 	if (nlen == 4 && memcmp(name, "href", 4) == 0) {
+		if (vlen == 6 && memcmp(val, "data:,", 6) == 0)
+			return true; /* the page's empty icon */
 		for (size_t i = 0; i < FUZZ_NELEM(urls); i++)
 			if (vlen > strlen(urls[i]) &&
 			    memcmp(val, urls[i], strlen(urls[i])) == 0)
@@ -178,7 +181,8 @@ fuzz_tag_ok(const char **pp, const char *end, int *stack, int *depth)
 			return false;
 		p += n;
 	}
-	if (strcmp(fuzz_tags[t].name, "meta") != 0) { /* void */
+	if (strcmp(fuzz_tags[t].name, "meta") != 0 &&
+	    strcmp(fuzz_tags[t].name, "link") != 0) { /* void */
 		if (*depth == 32)
 			return false;
 		stack[(*depth)++] = (int)t;
