@@ -1,6 +1,7 @@
 /* libFuzzer: whatever GitHub (or something posing as it) might send. */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,8 +267,13 @@ LLVMFuzzerInitialize(int *argc, /* NOLINT(readability-non-const-parameter) */
 
 	(void)argc;
 	(void)argv;
-	if (page == NULL || !fuzz_page_ok(page, len))
+	if (page == NULL || !fuzz_page_ok(page, len)) {
+		/* the template changed: teach the oracle its new markup */
+		fprintf(stderr,
+		    "fuzz-gists: the oracle refuses the template's "
+		    "own page\n");
 		abort();
+	}
 	for (size_t i = 0; i < FUZZ_NELEM(bad); i++) {
 		const char *at = strstr(page, bad[i].after);
 		size_t head, n = strlen(bad[i].insert);
@@ -279,8 +285,13 @@ LLVMFuzzerInitialize(int *argc, /* NOLINT(readability-non-const-parameter) */
 		memcpy(spliced, page, head);
 		memcpy(spliced + head, bad[i].insert, n);
 		memcpy(spliced + head + n, page + head, len - head);
-		if (fuzz_page_ok(spliced, len + n))
+		if (fuzz_page_ok(spliced, len + n)) {
+			fprintf(stderr,
+			    "fuzz-gists: the oracle takes a page "
+			    "with %s spliced in\n",
+			    bad[i].insert);
 			abort();
+		}
 		free(spliced);
 	}
 	free(page);
