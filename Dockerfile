@@ -37,7 +37,7 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d \
         lighttpd lighttpd-mod-deflate ca-certificates \
         bats bats-assert bats-support curl procps python3 \
         python3-prometheus-client python3-jsonschema python3-yaml \
-        chromium prometheus redis-server varnish mandoc \
+        chromium prometheus redis-server redis-tools varnish mandoc \
  && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d
 WORKDIR /src
 COPY . .

@@ -14,7 +14,7 @@ need() { # WHAT PACKAGE
 have() { command -v "$1" >/dev/null 2>&1; }
 py_has() { "${PYTHON3:-python3}" -c "import $1" 2>/dev/null; }
 
-bats=0 ops=0 openapi=0 browser=0 container=0
+bats=0 ops=0 openapi=0 browser=0 container=0 redis=0 varnish=0 alerts=0
 for t in "$@"; do
 	case $t in
 	*.bats) bats=1 ;;
@@ -24,6 +24,9 @@ for t in "$@"; do
 	*openapi.bats) openapi=1 ;;
 	*browser.bats) browser=1 ;;
 	*container.bats | *fleet.bats) container=1 ;;
+	*redis.bats) redis=1 ;;
+	*varnish.bats) varnish=1 ;;
+	*alerts.bats) alerts=1 ;;
 	esac
 done
 [ "$bats" = 1 ] || exit 0
@@ -57,6 +60,14 @@ if [ "$openapi" = 1 ]; then
 	py_has jsonschema || need "python3's jsonschema" python3-jsonschema
 	py_has yaml || need "python3's yaml" python3-yaml
 fi
+if [ "$redis" = 1 ]; then
+	have redis-server || need redis-server redis-server
+	have redis-cli || need redis-cli redis-tools
+fi
+if [ "$varnish" = 1 ]; then
+	have varnishd || [ -x /usr/sbin/varnishd ] || need varnishd varnish
+fi
+[ "$alerts" = 0 ] || have promtool || need promtool prometheus
 [ "$missing" = 0 ] || exit 1
 
 # What will be skipped, and what would run it, said before it happens.
