@@ -14,7 +14,12 @@
  * which reads a pipe that COMMAND and its children (the responder) hold
  * as stderr, and ends when the last of them closes it. A piped
  * server.errorlog cannot do this: lighttpd gives it /dev/null for output.
+ * The responder, whose lines need no filtering, writes them to our own
+ * stderr, which it finds as GISTS_LOG_FD.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -122,23 +127,117 @@ gists_log_line(FILE *out, const char *line, size_t n, const char *level,
 	fputs("}\n", out);
 }
 
-/* Copy in to out a line at a time, each made JSON; flushed per line. */
-static int
-gists_log_filter(FILE *in, FILE *out, const char *level, const char *source)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+/* What goes to the output fd: whole lines, at most PIPE_BUF at once. */
+struct gists_log_out {
+	int fd;
+	size_t len;
+	char buf[PIPE_BUF];
+};
 
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			n--;
-		if (n == 0)
+/* Write p[0..n) to fd whole, across short writes and signals. */
+static void
+gists_log_write(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
 			continue;
-		gists_log_line(out, line, (size_t)n, level, source);
-		fflush(out);
+		if (w <= 0)
+			return; /* nowhere left to say it */
+		p += w;
+		n -= (size_t)w;
 	}
-	free(line);
+}
+
+static void
+gists_log_flush(struct gists_log_out *o)
+{
+	gists_log_write(o->fd, o->buf, o->len);
+	o->len = 0;
+}
+
+/*
+ * Queue one line (its newline included). Writes of at most PIPE_BUF are
+ * atomic on a pipe, and the responder writes its own lines to the same
+ * output (GISTS_LOG_FD): a write never holds part of a line unless the
+ * line alone is longer than that.
+ */
+static void
+gists_log_put(struct gists_log_out *o, const char *p, size_t n)
+{
+	if (o->len + n > sizeof(o->buf))
+		gists_log_flush(o);
+	if (n > sizeof(o->buf)) {
+		gists_log_write(o->fd, p, n);
+		return;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+/*
+ * Copy fd to o a line at a time, each made JSON. What one read(2)
+ * brings is written before the next read, in as few writes as whole
+ * lines allow, so no line waits and a burst costs one write, not one a
+ * line.
+ */
+static int
+gists_log_filter(int fd, struct gists_log_out *o, const char *level,
+    const char *source)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap), *text = NULL;
+	size_t text_len = 0;
+	FILE *mem;
+	ssize_t n;
+	bool eof = false;
+
+	if (buf == NULL)
+		return 1;
+	while (!eof) {
+		char *line, *nl;
+
+		if (len == cap) { /* one line fills the buffer: make room */
+			char *bigger = realloc(buf, cap * 2);
+
+			if (bigger == NULL)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = true; /* a last line without its newline ends it */
+			if (len == 0)
+				break;
+			buf[len++] = '\n';
+		} else
+			len += (size_t)n;
+		line = buf;
+		while ((nl = memchr(line, '\n', len - (size_t)(line - buf))) !=
+		    NULL) {
+			size_t ln = (size_t)(nl - line);
+
+			while (ln > 0 && line[ln - 1] == '\r')
+				ln--;
+			if (ln > 0 &&
+			    (mem = open_memstream(&text, &text_len)) != NULL) {
+				gists_log_line(mem, line, ln, level, source);
+				if (fclose(mem) == 0)
+					gists_log_put(o, text, text_len);
+				free(text);
+				text = NULL;
+			}
+			line = nl + 1;
+		}
+		len -= (size_t)(line - buf);
+		memmove(buf, line, len);
+		gists_log_flush(o);
+	}
+	free(buf);
 	return 0;
 }
 
@@ -154,8 +253,9 @@ gists_log_usage(void)
 int
 main(int argc, char **argv)
 {
+	static struct gists_log_out out;
 	const char *level = NULL, *source = "gists-server";
-	int i, fds[2];
+	int i, fds[2], logfd;
 	pid_t pid;
 
 	for (i = 1; i < argc; i++) {
@@ -174,8 +274,10 @@ main(int argc, char **argv)
 	    strcmp(level, "warn") != 0 && strcmp(level, "info") != 0 &&
 	    strcmp(level, "debug") != 0)
 		return gists_log_usage();
-	if (i >= argc)
-		return gists_log_filter(stdin, stdout, level, source);
+	if (i >= argc) {
+		out.fd = STDOUT_FILENO;
+		return gists_log_filter(STDIN_FILENO, &out, level, source);
+	}
 	if (i + 1 >= argc)
 		return gists_log_usage();
 
@@ -190,13 +292,22 @@ main(int argc, char **argv)
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		close(fds[1]);
-		FILE *in = fdopen(fds[0], "r");
-
-		if (in == NULL)
-			return 1;
-		return gists_log_filter(in, stderr, level, source);
+		out.fd = STDERR_FILENO;
+		return gists_log_filter(fds[0], &out, level, source);
 	}
 	close(fds[0]);
+	/*
+	 * The responder's lines are JSON already: it writes them straight to
+	 * our stderr, kept open as GISTS_LOG_FD through lighttpd (which passes
+	 * open descriptors on to what it starts), not through the filter,
+	 * which would cost a wake-up of this process for every few requests.
+	 */
+	if ((logfd = fcntl(STDERR_FILENO, F_DUPFD, 3)) >= 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%d", logfd);
+		setenv("GISTS_LOG_FD", v, 1);
+	}
 	if (dup2(fds[1], STDERR_FILENO) < 0) {
 		perror("gists-log");
 		return 1;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -76,6 +77,11 @@ main_usage(FILE *fp)
 	    "                           problem+json)\n"
 	    "                           (default: errors/ beside "
 	    "GISTS_CONF)\n"
+	    "set by gists-log, not by hand:\n"
+	    "  GISTS_LOG_FD             the service's stderr, where this "
+	    "binary writes its\n"
+	    "                           lines (JSON already) past the "
+	    "filter (default: stderr)\n"
 	    "libcurl also honours https_proxy, http_proxy and no_proxy.\n"
 	    "\n"
 	    "options:\n"
@@ -86,6 +92,50 @@ main_usage(FILE *fp)
 	    "  --healthcheck   ask http://127.0.0.1:$PORT/-/healthz; exit 0 "
 	    "when healthy\n"
 	    "  --version       print the version\n");
+}
+
+/*
+ * Where the log lines go: GISTS_LOG_FD when gists-log set it (the
+ * service's own stderr, so that the lines, JSON already, skip its filter),
+ * else stderr. A descriptor that is not open for writing (a lighttpd that
+ * closed it) falls back to stderr with a warning; a value that is not a
+ * descriptor number is a configuration error.
+ */
+static int
+main_log_fd(char *err, size_t errlen)
+{
+	const char *v = getenv("GISTS_LOG_FD");
+	long fd = 0;
+	int flags;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (const char *p = v; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || fd > 1000000) {
+			snprintf(err, errlen,
+			    "GISTS_LOG_FD: must be a file descriptor number "
+			    "(gists-log sets it)");
+			return -1;
+		}
+		fd = fd * 10 + (*p - '0');
+	}
+	if (fd <= STDERR_FILENO || fd > 1000000) {
+		snprintf(err, errlen,
+		    "GISTS_LOG_FD: must be a file descriptor number above 2 "
+		    "(gists-log sets it)");
+		return -1;
+	}
+	flags = fcntl((int)fd, F_GETFL);
+	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
+		log_msg(LOG_LEVEL_WARN,
+		    "GISTS_LOG_FD=%ld is not open for writing; logging to "
+		    "stderr",
+		    fd);
+		return 0;
+	}
+	(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	log_set_fd((int)fd);
+	return 0;
 }
 
 /*
@@ -312,6 +362,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level(main_cfg.log_level);
+	if (main_log_fd(err, sizeof(err)) != 0) {
+		fprintf(stderr, "gists: invalid configuration: %s\n", err);
+		config_free(&main_cfg);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "gists: curl_global_init failed\n");

@@ -38,6 +38,20 @@ refused() { # VAR=value
 	refused "GITHUB_TOKEN=has spaces"
 }
 
+@test "GISTS_LOG_FD: not a descriptor number is refused; a closed one falls back to stderr" {
+	local v
+	for v in abc 2 -1 99999999999; do
+		run --separate-stderr env GISTS_LOG_FD="$v" "$GISTS_BIN" --check-config
+		[ "$status" -eq 1 ] || fail "GISTS_LOG_FD=$v was accepted"
+		[[ "$stderr" == *"invalid configuration: GISTS_LOG_FD"* ]] || fail "$stderr"
+	done
+	# 63 is not open here: a warning on stderr, and the service goes on
+	run --separate-stderr env GISTS_LOG_FD=63 "$GISTS_BIN" --check-config 63>&-
+	assert_success
+	[[ "$stderr" == *'"level":"warn"'*"GISTS_LOG_FD=63 is not open for writing"* ]] ||
+		fail "$stderr"
+}
+
 @test "make run exits non-zero on an invalid value" {
 	[ -f "$GISTS_BUILDDIR/Makefile" ] || skip "no build tree"
 	run --separate-stderr timeout 20 env GISTS_CACHE_TTL=abc \

@@ -62,6 +62,40 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 	grep -q '"msg":"request".*"path":"/octocat"' "$SERVER_LOG"
 }
 
+@test "the responder writes its lines to the service's stderr, past the filter" {
+	start_test_gists
+	local lighttpd responder fd
+	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
+	responder=$(pgrep -P "$lighttpd" -x gists)
+	fd=$(tr '\0' '\n' <"/proc/$responder/environ" | sed -n 's/^GISTS_LOG_FD=//p')
+	[ -n "$fd" ] || fail "gists-log did not set GISTS_LOG_FD"
+	# the descriptor is the file gists-server's stderr went to; stderr
+	# itself is the filter's pipe (for anything else the process prints)
+	[ "$(stat -L -c %d:%i "/proc/$responder/fd/$fd")" = \
+		"$(stat -c %d:%i "$SERVER_LOG")" ]
+	[[ "$(readlink "/proc/$responder/fd/2")" = pipe:* ]]
+	fetch /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	stop_test_gists
+	grep -q '"msg":"request".*"path":"/octocat"' "$SERVER_LOG"
+	run all_json "$SERVER_LOG"
+	assert_success
+}
+
+@test "gists-log keeps a line longer than a pipe's atomic write, and a last line without newline" {
+	local long
+	long=$(head -c 20000 /dev/zero | tr '\0' x)
+	{ printf '{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"%s"}\n' "$long"
+	  printf 'short\n'
+	  printf 'no newline at the end'; } | "$GISTS_LOG" >"$BATS_TEST_TMPDIR/out"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" = 3 ]
+	run all_json "$BATS_TEST_TMPDIR/out"
+	assert_success
+	assert_output "gists-server=2 responder=1"
+	[ "$(sed -n 1p "$BATS_TEST_TMPDIR/out" | wc -c)" -gt 20000 ]
+	grep -q '"msg":"no newline at the end"' "$BATS_TEST_TMPDIR/out"
+}
+
 @test "gists-log passes JSON lines unchanged and wraps the rest, escaped" {
 	local in="$BATS_TEST_TMPDIR/in" out="$BATS_TEST_TMPDIR/out"
 	printf '%s\n' '{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"request","x":"\\xff"}' >"$in"
