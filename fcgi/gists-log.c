@@ -190,13 +190,13 @@ gists_log_filter(int fd, struct gists_log_out *o, const char *level,
 	char *buf = malloc(cap), *text = NULL;
 	size_t text_len = 0;
 	FILE *mem;
-	ssize_t n;
 	bool eof = false;
 
 	if (buf == NULL)
 		return 1;
 	while (!eof) {
 		char *line, *nl;
+		ssize_t n;
 
 		if (len == cap) { /* one line fills the buffer: make room */
 			char *bigger = realloc(buf, cap * 2);
@@ -210,7 +210,8 @@ gists_log_filter(int fd, struct gists_log_out *o, const char *level,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			eof = true; /* a last line without its newline ends it */
+			/* the end: a last line may lack its newline */
+			eof = true;
 			if (len == 0)
 				break;
 			buf[len++] = '\n';
