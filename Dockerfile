@@ -34,7 +34,7 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d \
         autoconf automake make gcc libc6-dev pkg-config \
         libcurl4-openssl-dev libjson-c-dev libfcgi-dev libhiredis-dev \
         zlib1g-dev libbrotli-dev libzstd-dev \
-        lighttpd lighttpd-mod-deflate ca-certificates \
+        lighttpd lighttpd-mod-deflate lighttpd-modules-lua ca-certificates \
         bats bats-assert bats-support curl procps python3 \
         python3-prometheus-client python3-jsonschema python3-yaml \
         chromium prometheus redis-server redis-tools varnish mandoc \
@@ -53,7 +53,8 @@ FROM debian:bookworm-slim
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        lighttpd libcurl4 libjson-c5 libfcgi0ldbl libhiredis0.14 \
+        lighttpd lighttpd-modules-lua libcurl4 libjson-c5 libfcgi0ldbl \
+        libhiredis0.14 \
         zlib1g libbrotli1 libzstd1 ca-certificates \
  && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/*.log \
         /usr/share/doc/* /usr/share/man/*

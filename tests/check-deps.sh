@@ -44,6 +44,12 @@ for lib in bats-support bats-assert; do
 done
 if [ -z "${LIGHTTPD:-}" ] || ! have "$LIGHTTPD"; then
 	need lighttpd lighttpd
+elif conf=$(mktemp); then
+	# conf/lighttpd.conf loads mod_magnet (conf/errors/no-store.lua)
+	printf 'server.modules = ( "mod_magnet" )\nserver.document-root = "/"\nserver.port = 1\n' >"$conf"
+	"$LIGHTTPD" -tt -f "$conf" >/dev/null 2>&1 ||
+		need "lighttpd's mod_magnet" lighttpd-modules-lua
+	rm -f "$conf"
 fi
 if [ -z "${PYTHON3:-}" ] || ! have "$PYTHON3"; then
 	need python3 python3

@@ -64,11 +64,27 @@ ci_packages() {
 	mkdir -p "$bin"
 	# a PATH with everything but pgrep
 	local t
-	for t in sh curl timeout tr python3 cat; do
+	for t in sh curl timeout tr python3 cat mktemp rm; do
 		ln -s "$(command -v "$t")" "$bin/$t"
 	done
 	run env PATH="$bin" BATS="$(command -v bats)" LIGHTTPD="$LIGHTTPD" \
 		PYTHON3="$PYTHON3" sh "$GISTS_TESTS/check-deps.sh" tests/api.bats
 	assert_failure
 	assert_output "make check needs pgrep (Debian: procps)"
+}
+
+@test "install: check-deps names lighttpd's mod_magnet when lighttpd cannot load it" {
+	# a lighttpd that loads no module (as one without lighttpd-modules-lua
+	# fails on conf/lighttpd.conf)
+	local fake=$BATS_TEST_TMPDIR/lighttpd
+	printf '#!/bin/sh\necho "(plugin.c.214) dlopen() failed for: mod_magnet.so" >&2\nexit 255\n' >"$fake"
+	chmod +x "$fake"
+	run env BATS="$(command -v bats)" LIGHTTPD="$fake" PYTHON3="$PYTHON3" \
+		sh "$GISTS_TESTS/check-deps.sh" tests/api.bats
+	assert_failure
+	assert_output "make check needs lighttpd's mod_magnet (Debian: lighttpd-modules-lua)"
+	# the real one loads it
+	run env BATS="$(command -v bats)" LIGHTTPD="$LIGHTTPD" PYTHON3="$PYTHON3" \
+		sh "$GISTS_TESTS/check-deps.sh" tests/api.bats
+	assert_success
 }

@@ -2,7 +2,7 @@
 # lighttpd's own answers are ours: the errors of request parsing and the
 # 503 while the responder is down are problem+json with the right status
 # (conf/errors via server.errorfile-prefix), the 5xx with our security
-# headers.
+# headers and Cache-Control: no-store.
 
 load helpers
 
@@ -92,6 +92,8 @@ print("ok")' "$RAW" "$1"
 	[ "$(header X-Content-Type-Options)" = nosniff ]
 	[[ "$(header Content-Security-Policy)" = "default-src 'none'"* ]]
 	[ "$(header Referrer-Policy)" = no-referrer ]
+	# conf/errors/no-store.lua: no cache keeps it
+	[ "$(header Cache-Control)" = no-store ]
 	grep -q 'gw_backend' "$SERVER_LOG"
 }
 
