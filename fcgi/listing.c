@@ -190,21 +190,24 @@ listing_body_unref(struct listing_body *b)
 const char *
 listing_body_coded(struct listing_body *b, enum encoding e, size_t *len)
 {
-	const char *out;
-
 	if (e <= ENCODING_IDENTITY || e >= ENCODING_COUNT)
 		return NULL;
-	/* held while compressing: the others asking wait for this one */
-	pthread_mutex_lock(&b->coded_lock);
-	if (!b->coded_tried[e]) {
-		b->coded[e] =
-		    encoding_compress(e, b->text, b->len, &b->coded_len[e]);
-		b->coded_tried[e] = true;
+	/* made already (every hit but the first): no lock */
+	if (!atomic_load_explicit(&b->coded_tried[e], memory_order_acquire)) {
+		/* held while compressing: the others asking wait for this one
+		 */
+		pthread_mutex_lock(&b->coded_lock);
+		if (!atomic_load_explicit(&b->coded_tried[e],
+			memory_order_relaxed)) {
+			b->coded[e] = encoding_compress(e, b->text, b->len,
+			    &b->coded_len[e]);
+			atomic_store_explicit(&b->coded_tried[e], true,
+			    memory_order_release);
+		}
+		pthread_mutex_unlock(&b->coded_lock);
 	}
-	out = b->coded[e];
 	*len = b->coded_len[e];
-	pthread_mutex_unlock(&b->coded_lock);
-	return out;
+	return b->coded[e];
 }
 
 struct listing_body *
@@ -230,6 +233,8 @@ listing_body_get(struct listing *l, enum listing_format format, const char *key,
 	}
 	snprintf(b->key, sizeof(b->key), "%s", key);
 	pthread_mutex_init(&b->coded_lock, NULL);
+	for (int e = 0; e < ENCODING_COUNT; e++)
+		atomic_init(&b->coded_tried[e], false);
 	atomic_init(&b->refs, 2); /* the memo's and the caller's */
 	pthread_mutex_lock(&l->memo_lock);
 	old = l->memo[format];

@@ -52,9 +52,10 @@ struct listing_body {
 	char key[LISTING_BODY_KEY_MAX]; /* what the body is a function of */
 	char *text;
 	size_t len;
-	/* the text in each content coding, made once on first demand */
+	/* the text in each content coding, made once on first demand under
+	 * coded_lock; coded_tried says (release) that coded[e] is final */
 	pthread_mutex_t coded_lock;
-	bool coded_tried[ENCODING_COUNT];
+	atomic_bool coded_tried[ENCODING_COUNT];
 	char *coded[ENCODING_COUNT]; /* NULL: identity is sent instead */
 	size_t coded_len[ENCODING_COUNT];
 };

@@ -1,5 +1,6 @@
 /* Writer threads for parked requests, and the count of those in flight. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -11,7 +12,9 @@ static struct {
 	pthread_cond_t work; /* the queue has a job, or stop */
 	pthread_cond_t idle; /* handed off dropped to 0 */
 	struct park_job *head, *tail;
-	long handed_off;
+	/* atomic: every request passes through it, hits included; the lock
+	 * is taken only when it drops to 0, for park_wait_idle */
+	atomic_long handed_off;
 	bool stopping;
 	pthread_t *threads;
 	long nthreads;
@@ -81,29 +84,30 @@ park_push(struct park_job *job)
 void
 park_enter(void)
 {
-	pthread_mutex_lock(&park.lock);
-	park.handed_off++;
-	pthread_mutex_unlock(&park.lock);
+	atomic_fetch_add(&park.handed_off, 1);
 }
 
 void
 park_leave(void)
 {
+	if (atomic_fetch_sub(&park.handed_off, 1) != 1)
+		return;
+	/* under the lock: a waiter between its test and its wait has it */
 	pthread_mutex_lock(&park.lock);
-	if (--park.handed_off == 0)
-		pthread_cond_broadcast(&park.idle);
+	pthread_cond_broadcast(&park.idle);
 	pthread_mutex_unlock(&park.lock);
 }
 
 void
 park_wait_idle(void)
 {
+	long n;
+
 	pthread_mutex_lock(&park.lock);
-	if (park.handed_off > 0)
+	if ((n = atomic_load(&park.handed_off)) > 0)
 		log_msg(LOG_LEVEL_INFO,
-		    "waiting for %ld parked requests to be answered",
-		    park.handed_off);
-	while (park.handed_off > 0)
+		    "waiting for %ld parked requests to be answered", n);
+	while (atomic_load(&park.handed_off) > 0)
 		pthread_cond_wait(&park.idle, &park.lock);
 	pthread_mutex_unlock(&park.lock);
 }

@@ -124,35 +124,37 @@ user_render_json(struct listing *l, void *arg, size_t *len)
 	return listing_render(l, ur->user, ur->q, len);
 }
 
-static char *
-user_render_html(struct listing *l, void *arg, size_t *len)
-{
-	const struct user_render *ur = arg;
-
-	return html_listing(l, ur->user, ur->q, ur->stale, &ur->links, len);
-}
-
 /* The links of an HTML page (next, prev, the JSON twin), into ur. */
 static void
-user_html_links(const struct route *rt, const struct query *q,
-    const struct listing *l, struct user_render *ur)
+user_html_links(const struct listing *l, struct user_render *ur)
 {
+	const struct query *q = ur->q;
 	struct link_rels rels;
 
 	link_rels(q->page, l->next_page, l->last_page, &rels);
 	if (q->paged && rels.next > 0) {
-		user_url(ur->next, sizeof(ur->next), rt->login, q, rels.next,
+		user_url(ur->next, sizeof(ur->next), ur->user, q, rels.next,
 		    q->format);
 		ur->links.next = ur->next;
 	}
 	if (q->paged && q->page > 1) {
-		user_url(ur->prev, sizeof(ur->prev), rt->login, q, q->page - 1,
+		user_url(ur->prev, sizeof(ur->prev), ur->user, q, q->page - 1,
 		    q->format);
 		ur->links.prev = ur->prev;
 	}
-	user_url(ur->json, sizeof(ur->json), rt->login, q,
+	user_url(ur->json, sizeof(ur->json), ur->user, q,
 	    q->paged ? q->page : 0, QUERY_FORMAT_JSON);
 	ur->links.json = ur->json;
+}
+
+/* The page, links included: only when the body memo has no such page. */
+static char *
+user_render_html(struct listing *l, void *arg, size_t *len)
+{
+	struct user_render *ur = arg;
+
+	user_html_links(l, ur);
+	return html_listing(l, ur->user, ur->q, ur->stale, &ur->links, len);
 }
 
 /* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
@@ -180,8 +182,6 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	    html ? "html" : "json", rt->login, q->paged ? q->page : 0,
 	    q->paged ? q->per_page : 0, html && q->paged ? (int)q->format : 0,
 	    html && ur.stale);
-	if (html)
-		user_html_links(rt, q, l, &ur);
 	/* the body first, even for a 304: its size and coding make the ETag */
 	body = listing_body_get(l, html ? LISTING_HTML : LISTING_JSON, key,
 	    html ? user_render_html : user_render_json, &ur);
