@@ -173,6 +173,15 @@ metrics_family(struct buf *b, const char *name, const char *type,
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A family of one unlabelled sample: its HELP, TYPE and value. */
+static void
+metrics_scalar(struct buf *b, const char *name, const char *type,
+    const char *help, long long value)
+{
+	metrics_family(b, name, type, help);
+	buf_printf(b, "%s %lld\n", name, value);
+}
+
 /* One histogram's series: cumulative buckets, sum, count. */
 static void
 metrics_histogram(struct buf *b, const char *name, const char *labels,
@@ -230,21 +239,21 @@ metrics_redis(struct buf *b)
 	redis_get_stats(&rs);
 	if (!rs.configured)
 		return;
-	metrics_family(b, "gists_redis_up", "gauge",
-	    "1 while the shared tier (Redis) answers, 0 while it is skipped.");
-	buf_printf(b, "gists_redis_up %d\n", rs.up ? 1 : 0);
-	metrics_family(b, "gists_redis_errors_total", "counter",
-	    "Redis commands or connections that failed or timed out.");
-	buf_printf(b, "gists_redis_errors_total %ld\n", rs.errors);
-	metrics_family(b, "gists_redis_hits_total", "counter",
-	    "Listings answered from Redis without asking GitHub.");
-	buf_printf(b, "gists_redis_hits_total %ld\n", rs.hits);
-	metrics_family(b, "gists_redis_waits_total", "counter",
-	    "Misses that waited for another instance's fetch.");
-	buf_printf(b, "gists_redis_waits_total %ld\n", rs.waits);
-	metrics_family(b, "gists_redis_rejected_total", "counter",
-	    "Values in Redis refused as not a listing of ours (a miss).");
-	buf_printf(b, "gists_redis_rejected_total %ld\n", rs.rejected);
+	metrics_scalar(b, "gists_redis_up", "gauge",
+	    "1 while the shared tier (Redis) answers, 0 while it is skipped.",
+	    (long long)(rs.up ? 1 : 0));
+	metrics_scalar(b, "gists_redis_errors_total", "counter",
+	    "Redis commands or connections that failed or timed out.",
+	    (long long)rs.errors);
+	metrics_scalar(b, "gists_redis_hits_total", "counter",
+	    "Listings answered from Redis without asking GitHub.",
+	    (long long)rs.hits);
+	metrics_scalar(b, "gists_redis_waits_total", "counter",
+	    "Misses that waited for another instance's fetch.",
+	    (long long)rs.waits);
+	metrics_scalar(b, "gists_redis_rejected_total", "counter",
+	    "Values in Redis refused as not a listing of ours (a miss).",
+	    (long long)rs.rejected);
 }
 
 char *
@@ -289,10 +298,9 @@ metrics_render(size_t *len)
 
 	/* this scrape is one of them: not counted, so that rest reads 0 */
 	in_flight = atomic_load(&metrics.in_flight) - 1;
-	metrics_family(&b, "gists_requests_in_flight", "gauge",
-	    "Requests being answered now, this scrape not counted.");
-	buf_printf(&b, "gists_requests_in_flight %ld\n",
-	    in_flight > 0 ? in_flight : 0);
+	metrics_scalar(&b, "gists_requests_in_flight", "gauge",
+	    "Requests being answered now, this scrape not counted.",
+	    (long long)(in_flight > 0 ? in_flight : 0));
 
 	metrics_family(&b, "gists_cache_results_total", "counter",
 	    "Listing answers by where they came from: hit, miss, revalidated "
@@ -305,32 +313,30 @@ metrics_render(size_t *len)
 		    metrics_cache_names[c], atomic_load(&metrics.cache[c]));
 
 	cache_get_stats(&cs);
-	metrics_family(&b, "gists_cache_entries", "gauge",
-	    "Listings (and 404s) in the cache.");
-	buf_printf(&b, "gists_cache_entries %ld\n", cs.entries);
-	metrics_family(&b, "gists_cache_bytes", "gauge",
+	metrics_scalar(&b, "gists_cache_entries", "gauge",
+	    "Listings (and 404s) in the cache.", (long long)cs.entries);
+	metrics_scalar(&b, "gists_cache_bytes", "gauge",
 	    "Memory the cache accounts for (bounded by "
-	    "GISTS_CACHE_MAX_BYTES).");
-	buf_printf(&b, "gists_cache_bytes %zu\n", cs.bytes);
-	metrics_family(&b, "gists_cache_evictions_total", "counter",
-	    "Entries evicted to stay within GISTS_CACHE_MAX_BYTES.");
-	buf_printf(&b, "gists_cache_evictions_total %ld\n", cs.evictions);
-	metrics_family(&b, "gists_requests_parked", "gauge",
+	    "GISTS_CACHE_MAX_BYTES).",
+	    (long long)cs.bytes);
+	metrics_scalar(&b, "gists_cache_evictions_total", "counter",
+	    "Entries evicted to stay within GISTS_CACHE_MAX_BYTES.",
+	    (long long)cs.evictions);
+	metrics_scalar(&b, "gists_requests_parked", "gauge",
 	    "Requests waiting for a fetch from GitHub now (they hold no "
-	    "thread).");
-	buf_printf(&b, "gists_requests_parked %ld\n", cs.parked);
-	metrics_family(&b, "gists_requests_parked_max", "gauge",
-	    "The most requests waiting for GitHub at once since the start.");
-	buf_printf(&b, "gists_requests_parked_max %ld\n", cs.parked_max);
-	metrics_family(&b, "gists_requests_refused_total", "counter",
+	    "thread).",
+	    (long long)cs.parked);
+	metrics_scalar(&b, "gists_requests_parked_max", "gauge",
+	    "The most requests waiting for GitHub at once since the start.",
+	    (long long)cs.parked_max);
+	metrics_scalar(&b, "gists_requests_refused_total", "counter",
 	    "Requests answered 503 because GISTS_MAX_WAITING requests were "
-	    "waiting for GitHub already.");
-	buf_printf(&b, "gists_requests_refused_total %ld\n", cs.refused);
-	metrics_family(&b, "gists_listings_cut_total", "counter",
+	    "waiting for GitHub already.",
+	    (long long)cs.refused);
+	metrics_scalar(&b, "gists_listings_cut_total", "counter",
 	    "Listings cut short because they would hold more than "
-	    "GISTS_MAX_LISTING_BYTES.");
-	buf_printf(&b, "gists_listings_cut_total %lu\n",
-	    atomic_load(&metrics.listings_cut));
+	    "GISTS_MAX_LISTING_BYTES.",
+	    (long long)atomic_load(&metrics.listings_cut));
 
 	metrics_redis(&b);
 
@@ -368,11 +374,10 @@ metrics_render(size_t *len)
 	    "(absent until seen).");
 	if (limit > 0)
 		buf_printf(&b, "gists_github_ratelimit_limit %ld\n", limit);
-	metrics_family(&b, "gists_github_backoff_seconds", "gauge",
+	metrics_scalar(&b, "gists_github_backoff_seconds", "gauge",
 	    "Seconds until GitHub is asked again after a rate limit (0: no "
-	    "back-off).");
-	buf_printf(&b, "gists_github_backoff_seconds %ld\n",
-	    github_blocked_for());
+	    "back-off).",
+	    (long long)github_blocked_for());
 
 	metrics_family(&b, "gists_build_info", "gauge",
 	    "Always 1; the labels say what runs.");
@@ -381,9 +386,9 @@ metrics_render(size_t *len)
 	metrics_family(&b, "process_start_time_seconds", "gauge",
 	    "Start time of the responder since the Unix epoch, in seconds.");
 	buf_printf(&b, "process_start_time_seconds %.3f\n", metrics.start_time);
-	metrics_family(&b, "process_resident_memory_bytes", "gauge",
-	    "Resident memory of the responder, in bytes.");
-	buf_printf(&b, "process_resident_memory_bytes %lu\n", metrics_rss());
+	metrics_scalar(&b, "process_resident_memory_bytes", "gauge",
+	    "Resident memory of the responder, in bytes.",
+	    (long long)metrics_rss());
 
 	return buf_finish(&b, len);
 }
