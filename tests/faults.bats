@@ -153,7 +153,7 @@ print("ok")' "$BODY"
 	start_test_gists GISTS_CACHE_TTL=0
 	fetch /octocat
 	local old
-	old=$(gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid")
+	old=$(test_responder_pid)
 	kill -KILL "$old"
 	for _ in $(seq 1 50); do
 		fetch /octocat
@@ -163,7 +163,7 @@ print("ok")' "$BODY"
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(json count)" = 8 ]
 	local new
-	new=$(gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid")
+	new=$(test_responder_pid)
 	[ -n "$new" ] && [ "$new" != "$old" ]
 }
 

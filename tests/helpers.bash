@@ -16,8 +16,9 @@ PYTHON3=${PYTHON3:-python3}
 # Hermetic: nothing from the caller's environment changes the service.
 unset GITHUB_TOKEN GITHUB_API_URL GISTS_CACHE_TTL GISTS_STALE_TTL \
 	GISTS_CACHE_MAX_BYTES GISTS_UPSTREAM_TIMEOUT GISTS_MAX_PAGES \
-	GISTS_THREADS GISTS_LOG_LEVEL GISTS_MAX_WAITING GISTS_MAX_LISTING_BYTES GISTS_REDIS_URL GISTS_REDIS_TIMEOUT_MS http_proxy https_proxy HTTPS_PROXY \
-	all_proxy ALL_PROXY
+	GISTS_THREADS GISTS_LOG_LEVEL GISTS_MAX_WAITING GISTS_MAX_LISTING_BYTES \
+	GISTS_REDIS_URL GISTS_REDIS_TIMEOUT_MS GISTS_ERROR_DIR GISTS_LOG_FD \
+	http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY
 export no_proxy='*' NO_PROXY='*'
 
 # A TCP port nothing listens on right now.
@@ -39,31 +40,40 @@ wait_for_url() {
 	return 1
 }
 
-# Start the GitHub double; sets UPSTREAM (its base URL).
-start_double() {
-	local dir="$BATS_FILE_TMPDIR/double"
+# Start a GitHub double whose port and PID files are in DIR; sets the
+# variable NAME (not "dir") to its base URL.
+start_double_in() { # DIR NAME
+	local dir=$1 _
 	mkdir -p "$dir"
 	rm -f "$dir/port"
 	"$PYTHON3" "$GISTS_TESTS/github-double.py" "$dir/port" \
 		"$GISTS_TESTS/fixtures" 3>&- &
 	echo $! >"$dir/pid"
-	local _
 	for _ in $(seq 1 300); do
 		[ -s "$dir/port" ] && break
 		sleep 0.1
 	done
-	UPSTREAM="http://127.0.0.1:$(cat "$dir/port")"
-	export UPSTREAM
-	wait_for_url "$UPSTREAM/_double/stats"
+	printf -v "$2" 'http://127.0.0.1:%s' "$(cat "$dir/port")"
+	wait_for_url "${!2}/_double/stats"
 }
 
-stop_double() {
-	local pidfile="$BATS_FILE_TMPDIR/double/pid"
+stop_double_in() { # DIR
+	local pidfile="$1/pid"
 	if [ -f "$pidfile" ]; then
 		kill "$(cat "$pidfile")" 2>/dev/null || true
 		wait "$(cat "$pidfile")" 2>/dev/null || true
 		rm -f "$pidfile"
 	fi
+}
+
+# The file's GitHub double; sets UPSTREAM (its base URL).
+start_double() {
+	start_double_in "$BATS_FILE_TMPDIR/double" UPSTREAM
+	export UPSTREAM
+}
+
+stop_double() {
+	stop_double_in "$BATS_FILE_TMPDIR/double"
 }
 
 # Start lighttpd + responder with extra VAR=value settings; sets BASE
@@ -110,6 +120,11 @@ gists_responder_pid() { # PIDFILE
 		echo "$p"
 		return 0
 	done
+}
+
+# The responder of this test's own instance (start_test_gists).
+test_responder_pid() {
+	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
 # Stop lighttpd gracefully (SIGINT) and wait for it and the responder.

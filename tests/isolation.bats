@@ -26,17 +26,8 @@ teardown() {
 
 # Start a double of its own; sets the variable NAME to its base URL.
 start_named_double() { # NAME
-	local dir="$BATS_TEST_TMPDIR/double-$1" _
-	mkdir -p "$dir"
-	"$PYTHON3" "$GISTS_TESTS/github-double.py" "$dir/port" \
-		"$GISTS_TESTS/fixtures" 3>&- &
-	DOUBLES+=("$!")
-	for _ in $(seq 1 100); do
-		[ -s "$dir/port" ] && break
-		sleep 0.1
-	done
-	printf -v "$1" 'http://127.0.0.1:%s' "$(cat "$dir/port")"
-	wait_for_url "${!1}/_double/stats"
+	start_double_in "$BATS_TEST_TMPDIR/double-$1" "$1"
+	DOUBLES+=("$(cat "$BATS_TEST_TMPDIR/double-$1/pid")")
 }
 
 # Start gists-server as an operator would, without the test helpers'

@@ -41,7 +41,7 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 	[ "$(cat "/proc/$lighttpd/comm")" = lighttpd ]
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
-	responder=$(pgrep -P "$lighttpd" -x gists)
+	responder=$(test_responder_pid)
 	kill -KILL "$responder"
 	# lighttpd starts another for a later request
 	local _
@@ -64,9 +64,8 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 
 @test "the responder writes its lines to the service's stderr, past the filter" {
 	start_test_gists
-	local lighttpd responder fd
-	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
-	responder=$(pgrep -P "$lighttpd" -x gists)
+	local responder fd
+	responder=$(test_responder_pid)
 	fd=$(tr '\0' '\n' <"/proc/$responder/environ" | sed -n 's/^GISTS_LOG_FD=//p')
 	[ -n "$fd" ] || fail "gists-log did not set GISTS_LOG_FD"
 	# the descriptor is the file gists-server's stderr went to; stderr

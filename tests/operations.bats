@@ -229,11 +229,6 @@ print("ok")' "$SERVER_LOG"
 	grep -q '"msg":"stopped"' "$SERVER_LOG"
 }
 
-# The responder's PID: lighttpd's child (under valgrind too).
-responder_pid() {
-	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
-}
-
 @test "SIGTERM or SIGUSR1 to the responder: requests in flight complete" {
 	start_test_gists GISTS_CACHE_TTL=0
 	local sig pid
@@ -244,7 +239,7 @@ responder_pid() {
 			>"$BATS_TEST_TMPDIR/code" 3>&- &
 		pid=$!
 		double_wait_in_flight 1
-		kill -"$sig" "$(responder_pid)"
+		kill -"$sig" "$(test_responder_pid)"
 		# GitHub answers only once the responder is stopping
 		for _ in $(seq 1 300); do
 			grep -q "signal $(kill -l "$sig"): stopping" "$SERVER_LOG" &&

@@ -42,9 +42,16 @@ wait_parked() { # N
 	fail "fewer than $1 requests parked: $(metric gists_requests_parked)"
 }
 
-# The PID of this test's own responder: its lighttpd's child.
-responder_pid() {
-	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
+
+# GitHub answers after LATENCY seconds; N distinct cold users PREFIX-1..N
+# are asked at once (bench/client.py, answers counted into counts) and
+# all are parked. Sets CLIENT_PID, to wait for.
+fill_parked() { # LATENCY PREFIX N
+	double POST config "{\"latency\": $1}" >/dev/null
+	"$PYTHON3" "$CLIENT" fill "$BASE" "$2" "$3" "$3" \
+		>"$BATS_TEST_TMPDIR/counts" 2>&1 3>&- &
+	CLIENT_PID=$!
+	wait_parked "$3"
 }
 
 # GitHub takes 15 s here, not the issue's 4.5 s: on a loaded machine the
@@ -54,11 +61,7 @@ responder_pid() {
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	double_reset_requests
-	double POST config '{"latency": 15}' >/dev/null
-	"$PYTHON3" "$CLIENT" fill "$BASE" gen-3-parked 400 400 \
-		>"$BATS_TEST_TMPDIR/counts" 2>&1 3>&- &
-	local client=$!
-	wait_parked 400
+	fill_parked 15 gen-3-parked 400
 	# generous bounds: they must not wait for GitHub (4.5 s)
 	local t
 	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$BASE/-/healthz")
@@ -74,7 +77,7 @@ responder_pid() {
 	PORT=${BASE##*:} run "$GISTS_BIN" --healthcheck
 	assert_success
 	# every parked request ends 200 (or 504), and none is lost
-	wait "$client"
+	wait "$CLIENT_PID"
 	echo "# parked requests: $(cat "$BATS_TEST_TMPDIR/counts")" >&3
 	run "$PYTHON3" -c '
 import sys
@@ -93,11 +96,7 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	double_reset_requests
-	double POST config '{"latency": 3}' >/dev/null
-	"$PYTHON3" "$CLIENT" fill "$BASE" gen-2-wait 2 2 \
-		>"$BATS_TEST_TMPDIR/counts" 2>&1 3>&- &
-	local client=$!
-	wait_parked 2
+	fill_parked 3 gen-2-wait 2
 	fetch /gen-2-wait-3
 	[ "$HTTP_STATUS" = 503 ] || fail "$HTTP_STATUS: $(cat "$BODY")"
 	[ "$(header Retry-After)" = 1 ]
@@ -106,7 +105,7 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-Cache)" = HIT ]
-	wait "$client"
+	wait "$CLIENT_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = "200=2" ]
 	[ "$(metric gists_requests_refused_total)" = 1 ]
 	grep '"status":503' "$SERVER_LOG" | grep -q 'GISTS_MAX_WAITING=2'
@@ -155,7 +154,7 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 	# peak resident memory of the responder (was 866 MB); ASan's
 	# quarantine and valgrind keep freed memory, so the bound holds for
 	# the plain build only
-	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(responder_pid)/status")
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(test_responder_pid)/status")
 	echo "# responder peak RSS: $((hwm / 1024)) MB" >&3
 	if [ "${GISTS_SANITIZERS:-no}" = yes ] || [ "${GISTS_VALGRIND:-0}" = 1 ]; then
 		echo "# the RSS bound is not checked under sanitizers or valgrind" >&3
@@ -168,13 +167,9 @@ assert sum(map(int, counts.values())) == 400, counts' "$BATS_TEST_TMPDIR/counts"
 
 @test "a graceful stop answers every parked request" {
 	start_test_gists
-	double POST config '{"latency": 2}' >/dev/null
-	"$PYTHON3" "$CLIENT" fill "$BASE" gen-1-stop 20 20 \
-		>"$BATS_TEST_TMPDIR/counts" 2>&1 3>&- &
-	local client=$!
-	wait_parked 20
-	kill -TERM "$(responder_pid)"
-	wait "$client"
+	fill_parked 2 gen-1-stop 20
+	kill -TERM "$(test_responder_pid)"
+	wait "$CLIENT_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = "200=20" ]
 	for _ in $(seq 1 50); do
 		grep -q '"msg":"stopped"' "$SERVER_LOG" && break

@@ -284,19 +284,8 @@ for name, etags in o["etags"].items():
 
 @test "two upstreams on one Redis never mix" {
 	# a second double whose mixed-1 has one gist, where the first's has 3
-	local dir="$BATS_TEST_TMPDIR/double2"
-	mkdir -p "$dir"
-	"$PYTHON3" "$GISTS_TESTS/github-double.py" "$dir/port" \
-		"$GISTS_TESTS/fixtures" 3>&- &
-	echo $! >"$dir/pid"
-	local _
-	for _ in $(seq 1 100); do
-		[ -s "$dir/port" ] && break
-		sleep 0.1
-	done
 	local other
-	other="http://127.0.0.1:$(cat "$dir/port")"
-	wait_for_url "$other/_double/stats"
+	start_double_in "$BATS_TEST_TMPDIR/double2" other
 	curl -sS -X POST --data '{"login": "mixed-1", "count": 1}' \
 		"$other/_double/user" >/dev/null
 	double POST user '{"login": "mixed-1", "count": 3}' >/dev/null
@@ -308,8 +297,7 @@ for name, etags in o["etags"].items():
 	get "$(base a-2)" /mixed-1
 	[ "$(json count)" = 3 ]
 	stop_instance m-other
-	kill "$(cat "$dir/pid")"
-	wait "$(cat "$dir/pid")" 2>/dev/null || true
+	stop_double_in "$BATS_TEST_TMPDIR/double2"
 }
 
 @test "Redis hung (SIGSTOP): a cold user is still answered quickly, and health says so" {

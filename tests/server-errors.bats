@@ -73,9 +73,8 @@ print("ok")' "$RAW" "$1"
 		"$alive" "$GISTS_BIN" >"$wrapper"
 	chmod +x "$wrapper"
 	GISTS_BIN=$wrapper start_test_gists
-	local lighttpd responder
-	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
-	responder=$(pgrep -P "$lighttpd" -x gists)
+	local responder
+	responder=$(test_responder_pid)
 	[ -n "$responder" ]
 	rm "$alive"
 	kill -KILL "$responder"
