@@ -194,8 +194,7 @@ listing_body_coded(struct listing_body *b, enum encoding e, size_t *len)
 		return NULL;
 	/* made already (every hit but the first): no lock */
 	if (!atomic_load_explicit(&b->coded_tried[e], memory_order_acquire)) {
-		/* held while compressing: the others asking wait for this one
-		 */
+		/* held while compressing: the others asking wait */
 		pthread_mutex_lock(&b->coded_lock);
 		if (!atomic_load_explicit(&b->coded_tried[e],
 			memory_order_relaxed)) {
