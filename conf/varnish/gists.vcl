@@ -1,6 +1,6 @@
 vcl 4.1;
-# Varnish 7.1 in front of one or more gists instances (README: "Several
-# instances"). What it keeps of gists' contract:
+# Varnish 7.1 in front of one or more gists instances (docs/fleet.md,
+# "The Varnish front"). What it keeps of gists' contract:
 #   - Accept is reduced to the one of our two formats it selects, the way
 #     the responder decides (fcgi/http.c, http_prefers_html), so that
 #     "Vary: Accept" makes two variants per URL, not one per browser;
