@@ -54,6 +54,17 @@ code_variables() {
 	[ "$n" -ge 21 ] || fail "only $n variables found in the code"
 }
 
+@test "docs: compose.yaml passes every variable the responder reads" {
+	local var n=0
+	for var in $("$GISTS_BIN" --help | sed -n '/^read by/q; s/^  \(G[A-Z0-9_]*\) .*/\1/p'); do
+		n=$((n + 1))
+		grep -q "^      - $var\$" "$GISTS_SRCDIR/compose.yaml" ||
+			fail "compose.yaml does not pass $var"
+	done
+	# PORT is the image's own (8080); the other 13 are the operator's
+	[ "$n" -ge 13 ] || fail "only $n variables in gists --help"
+}
+
 @test "docs: the link checker finds a missing file, heading or anchor, and takes GitHub's slugs" {
 	local d=$BATS_TEST_TMPDIR/site
 	mkdir -p "$d/docs"
