@@ -10,7 +10,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_double
+	stop_at_teardown stop_double
 }
 
 setup() {
@@ -19,7 +19,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # Queries of gen-250 (250 gists, all updated in 2010, months 1 to 9):

@@ -14,17 +14,20 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
 	double_reset
 }
 
-teardown() {
-	stop_test_gists
-	# whatever the test did, the file's instance still answers
+# Whatever the test did, the file's instance still answers.
+file_instance_answers() {
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$FILE_BASE/-/healthz")" = 200 ]
+}
+
+teardown() {
+	stop_at_teardown stop_test_gists -- file_instance_answers
 }
 
 # Add a user to the double whose gists a python expression builds;

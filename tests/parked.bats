@@ -12,7 +12,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
@@ -22,7 +22,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 CLIENT="$GISTS_TESTS/../bench/client.py"

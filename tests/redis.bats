@@ -109,11 +109,18 @@ setup_file() {
 
 teardown_file() {
 	local d
+	local -a stops=()
 	for d in "$BATS_FILE_TMPDIR"/fleet/*/; do
-		[ -d "$d" ] && GISTS_STATE=${d%/} stop_gists
+		if [ -d "$d" ]; then
+			stops+=(env_stop_gists "${d%/}" --)
+		fi
 	done
-	stop_redis
-	stop_double
+	stop_at_teardown "${stops[@]}" stop_redis -- stop_double
+}
+
+# stop_gists of the instance whose files are in DIR.
+env_stop_gists() { # DIR
+	GISTS_STATE=$1 stop_gists
 }
 
 setup() {
@@ -239,8 +246,10 @@ for name, etags in o["etags"].items():
 		1) rcli set "$k" "$(rcli get "${keys[1]}")" >/dev/null ;;
 		2) printf 'gists-listing 1\r\n\x00\xff{"user":"evil"}' |
 			rcli -x set "$k" >/dev/null ;;
-		3) rcli del "$k" >/dev/null && rcli rpush "$k" a b >/dev/null ;;
-		4) rcli del "$k" >/dev/null && rcli hset "$k" f v >/dev/null ;;
+		3) rcli del "$k" >/dev/null
+		   rcli rpush "$k" a b >/dev/null ;;
+		4) rcli del "$k" >/dev/null
+		   rcli hset "$k" f v >/dev/null ;;
 		5) rcli set "$k" "${other//\"public\":true/\"public\":\"yes\"}" >/dev/null ;;
 		*) rcli set "$k" "${other/gists-listing 1/gists-listing 1 }" >/dev/null ;;
 		esac

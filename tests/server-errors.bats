@@ -11,11 +11,11 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # The raw answer in $RAW is a problem+json for STATUS: status line,
