@@ -35,7 +35,7 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d \
         libcurl4-openssl-dev libjson-c-dev libfcgi-dev libhiredis-dev \
         zlib1g-dev libbrotli-dev libzstd-dev \
         lighttpd lighttpd-mod-deflate lighttpd-modules-lua ca-certificates \
-        bats bats-assert bats-support curl procps python3 \
+        bats bats-assert bats-support curl procps coreutils python3 \
         python3-prometheus-client python3-jsonschema python3-yaml \
         chromium prometheus redis-server redis-tools varnish mandoc \
  && rm -rf /var/lib/apt/lists/* /usr/sbin/policy-rc.d

@@ -168,6 +168,10 @@ start_test_gists() {
 stop_test_gists() {
 	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
 }
+# stop_gists of the instance whose files are in DIR (its GISTS_STATE).
+stop_gists_in() { # DIR
+	GISTS_STATE=$1 stop_gists
+}
 
 # A test's own instance of tests/gists-testclock, whose cache clock
 # (freshness, Age, the back-off after a failure) runs ahead by what
@@ -308,6 +312,19 @@ at_teardown() { # CMD [ARGS...]
 	local q
 	printf -v q '%q ' "$@"
 	echo "$q" >>"$(at_teardown_list)"
+}
+
+# Run a registered stop now (its failure is the caller's) and take it off
+# the list.
+stop_now() { # CMD [ARGS...]
+	local q list
+	printf -v q '%q ' "$@"
+	list=$(at_teardown_list)
+	if [ -f "$list" ]; then
+		grep -vxF -- "$q" "$list" >"$list.tmp" || true
+		mv "$list.tmp" "$list"
+	fi
+	"$@"
 }
 
 # teardown's and teardown_file's one result: every registered stop (the

@@ -15,7 +15,8 @@ status of `teardown` and `teardown_file`. Two rules follow:
 2. `teardown` and `teardown_file` end with `stop_at_teardown [CMD...]`
    (tests/helpers.bash), which runs every stop and fails if any did; no
    stop (`stop_*`, `kill_wait`, `sanitizer_reports`) and no assertion may
-   run before it, where its status would be lost.
+   run before it, where its status would be lost; a bats file that
+   registers stops with `at_teardown` has a `teardown` (which runs them).
 
 Prints FILE:LINE: reason for each finding; exits 1 if there is any.
 """
@@ -231,6 +232,11 @@ def lint(path):
         text = fp.read()
     lines = blank(text).split("\n")
     found = []
+    names = [name for _, name, _, _ in bodies(lines)]
+    if re.search(r"^\s*at_teardown\b", "\n".join(lines), re.M) and \
+            "teardown" not in names and path.endswith(".bats"):
+        found.append(f"{path}:1: at_teardown is used but no teardown runs"
+                     " stop_at_teardown")
     for kind, name, first, body in bodies(lines):
         logic = logical(body, first)
         found += check_and(logic, path)

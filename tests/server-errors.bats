@@ -85,7 +85,7 @@ print("ok")' "$RAW" "$1"
 		[ "$HTTP_STATUS" = 200 ] || break
 		sleep 0.1
 	done
-	[[ "$HTTP_STATUS" = 50[03] ]]
+	[ "$HTTP_STATUS" = 503 ]
 	[ "$(header Content-Type)" = application/problem+json ]
 	[ "$(json status)" = "$HTTP_STATUS" ]
 	[ "$(header X-Content-Type-Options)" = nosniff ]
