@@ -61,7 +61,8 @@ json.dump(b, open(sys.argv[1], "w"))' "$BODY"
 	grep -iv '^etag:' "$HEADERS" >"$BATS_TEST_TMPDIR/noetag"
 	run "$PYTHON3" "$GISTS_TESTS/openapi.py" check "$SPEC" HEAD '/{user}' \
 		200 "$BATS_TEST_TMPDIR/noetag" /dev/null
-	assert_success # HEAD declares no headers of its own
+	assert_failure # a HEAD's headers are the GET's
+	assert_output --partial "header ETag is required"
 	fetch /octocat
 	run "$PYTHON3" "$GISTS_TESTS/openapi.py" check "$SPEC" GET '/{user}' \
 		200 "$BATS_TEST_TMPDIR/noetag" "$BODY"
