@@ -345,9 +345,9 @@ for name, etags in o["etags"].items():
 	# shellcheck disable=SC2046 # three URLs
 	"$PYTHON3" "$CLIENT" load 6 12 gen-2-load 400 $(fleet_bases a) \
 		>"$BATS_TEST_TMPDIR/counts" 3>&- &
-	local client=$! log=$BATS_FILE_TMPDIR/fleet/a-1/server.log lines
+	local client=$! log=$BATS_FILE_TMPDIR/fleet/a-1/server.log log_lines
 	# only this test's part of a-1's log counts
-	lines=$(wc -l <"$log")
+	log_lines=$(wc -l <"$log")
 	sleep 2
 	kill -KILL "$(cat "$REDIS_DIR/pid")"
 	wait "$(cat "$REDIS_DIR/pid")" 2>/dev/null || true
@@ -369,7 +369,7 @@ assert list(c) == ["200"] and c["200"] > 0, c
 		sleep 0.1
 	done
 	grep -q '"redis":"down"' <(curl -s "$(base a-1)/-/healthz")
-	tail -n "+$((lines + 1))" "$log" | grep -q 'shared tier unavailable'
+	tail -n "+$((log_lines + 1))" "$log" | grep -q 'shared tier unavailable'
 	curl -s "$(base a-1)/-/metrics" | grep -qx 'gists_redis_up 0'
 
 	start_redis
