@@ -8,7 +8,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
