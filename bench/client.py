@@ -6,8 +6,11 @@
                                     user; prints p50/p99 of both and of the
                                     difference, in ms
   client.py flood BASE PATH N C     N requests for PATH, C at a time;
-                                    prints the status counts
+                                    prints the status counts and
+                                    retried=N, the requests asked again
+                                    after a connection error
   client.py fill BASE PREFIX N C    GET /PREFIX-1 .. /PREFIX-N, C at a time
+                                    (counts and retried=N as flood)
   client.py spread N USERS C PREFIX BASE...
                                     N requests over /PREFIX-1 ..
                                     /PREFIX-USERS (each as often), in a
@@ -30,6 +33,10 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 HEADERS = {"User-Agent": "gists-bench", "Accept": "application/json"}
+# Requests asked again after a connection error: a request the server
+# dropped, answered on the second try, shows here and not as a failure.
+RETRIED = [0]
+RETRIED_LOCK = threading.Lock()
 
 
 class Client:
@@ -55,6 +62,8 @@ class Client:
                 self.conn = None
                 if attempt == 2:
                     raise
+                with RETRIED_LOCK:
+                    RETRIED[0] += 1
         return 0
 
 
@@ -174,11 +183,13 @@ def main(argv):
         spread(argv[1], argv[2], argv[3], argv[4], argv[5:])
     elif len(argv) == 5 and argv[0] == "flood":
         counts = run_parallel(argv[1], [argv[2]] * int(argv[3]), argv[4])
-        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
+        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())),
+              "retried=%d" % RETRIED[0])
     elif len(argv) == 5 and argv[0] == "fill":
         paths = ["/%s-%d" % (argv[2], i) for i in range(1, int(argv[3]) + 1)]
         counts = run_parallel(argv[1], paths, argv[4])
-        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
+        print(" ".join("%d=%d" % kv for kv in sorted(counts.items())),
+              "retried=%d" % RETRIED[0])
     elif len(argv) == 5 and argv[0] == "soak":
         soak(*argv[1:])
     else:

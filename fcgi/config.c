@@ -82,6 +82,18 @@ static const struct config_var config_vars[] = {
 
 #define NVARS (sizeof(config_vars) / sizeof(config_vars[0]))
 
+size_t
+config_var_count(void)
+{
+	return NVARS;
+}
+
+const char *
+config_var_name(size_t i)
+{
+	return i < NVARS ? config_vars[i].name : NULL;
+}
+
 static const char *const config_level_names[] = {
 	"error",
 	"warn",

@@ -39,6 +39,11 @@ int config_load(struct config *cfg, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
 
+/* How many variables the contract has, and the name of the i-th (the
+ * tests clear and fuzz every one from this list). */
+size_t config_var_count(void);
+const char *config_var_name(size_t i);
+
 /* Print the effective configuration as NAME=value lines, token redacted. */
 void config_print(FILE *fp, const struct config *cfg);
 

@@ -25,6 +25,10 @@ setup() {
 	assert_output --partial SUCCESS
 }
 
+teardown() {
+	stop_at_teardown
+}
+
 @test "every severity is critical or warning; every alert has a summary and a runbook" {
 	local f="$RULES/alerts.yml" alerts
 	alerts=$(grep -c '^ *- alert: ' "$f")
@@ -35,6 +39,7 @@ setup() {
 }
 
 @test "the metrics the alerts read are the ones the service exports" {
+	at_teardown stop_stack
 	start_stack
 	fetch /octocat
 	fetch /-/metrics

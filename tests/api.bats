@@ -9,7 +9,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {

@@ -18,7 +18,7 @@ setup_file() {
 
 teardown_file() {
 	[ -n "$BROWSER_BIN" ] || return 0
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {

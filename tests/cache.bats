@@ -13,7 +13,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_double
+	stop_at_teardown stop_double
 }
 
 setup() {
@@ -21,7 +21,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 @test "50 concurrent cold requests cost one upstream request" {
@@ -78,7 +78,8 @@ teardown() {
 	clock_advance 30
 	fetch /octocat
 	[ "$(header X-Cache)" = HIT ]
-	[ "$(header Age)" -ge 30 ] && [ "$(header Age)" -lt 60 ]
+	[ "$(header Age)" -ge 30 ]
+	[ "$(header Age)" -lt 60 ]
 	[ "$(double_count)" = 2 ]
 }
 

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 # Decompress gzip FILE with Python's gzip module onto stdout.

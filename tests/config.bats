@@ -21,6 +21,10 @@ refused() { # VAR=value
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "more than one line: $stderr"
 }
 
+teardown() {
+	stop_at_teardown
+}
+
 @test "invalid values stop start-up, naming the variable" {
 	refused GISTS_CACHE_TTL=abc
 	refused GISTS_CACHE_TTL=-1
@@ -125,11 +129,11 @@ refused() { # VAR=value
 		"$GISTS_BUILDDIR/fcgi/gists-server" \
 		>"$BATS_TEST_TMPDIR/server.log" 2>&1 3>&- &
 	local pid=$!
+	at_teardown stop_server "$pid"
 	BASE="http://127.0.0.1:$port"
 	wait_for_url "$BASE/-/healthz" || true
 	fetch /-/healthz
-	kill -INT "$pid"
-	wait "$pid" || true
+	stop_now stop_server "$pid"
 	[ "$HTTP_STATUS" = 200 ] || fail "$(cat "$BATS_TEST_TMPDIR/server.log")"
 }
 

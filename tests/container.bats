@@ -5,20 +5,6 @@
 
 load helpers
 
-# The engine, or "" (then everything skips). GISTS_CONTAINER_TESTS=0 opts
-# out; `make check CONTAINER_TESTS=` leaves this file out altogether (the
-# test image and make distcheck do: containers cannot run in one here).
-engine() {
-	if [ "${GISTS_CONTAINER_TESTS:-1}" = 0 ]; then
-		return 0
-	fi
-	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-		echo docker
-	elif command -v podman >/dev/null && podman info >/dev/null 2>&1; then
-		echo podman
-	fi
-}
-
 setup_file() {
 	ENGINE=$(engine)
 	export ENGINE
@@ -51,7 +37,7 @@ teardown_file() {
 	[ -n "$ENGINE" ] || return 0
 	"$ENGINE" rm -f "$CONTAINER" >/dev/null 2>&1 || true
 	"$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true
-	stop_double
+	stop_at_teardown stop_double
 }
 
 setup() {
@@ -141,15 +127,6 @@ setup() {
 # compose: the real compose.yaml, plus an override that adds the double as
 # a second service on the project's network (a container cannot reach the
 # host's loopback through compose's network).
-compose() {
-	if [ "$ENGINE" = docker ]; then
-		docker compose "$@"
-	elif command -v podman-compose >/dev/null; then
-		podman-compose "$@"
-	else
-		return 127
-	fi
-}
 
 @test "compose: up serves /octocat, hardened as written, and comes down" {
 	if [ "$ENGINE" = podman ] && ! command -v podman-compose >/dev/null; then

@@ -10,7 +10,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_double
+	stop_at_teardown stop_double
 }
 
 setup() {
@@ -19,7 +19,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # Queries of gen-250 (250 gists, all updated in 2010, months 1 to 9):
@@ -91,6 +91,7 @@ queries_x_cache() {
 	fetch /gen-250
 	fetch_queries gen-250
 	# another instance, without a cache: every query asks GitHub
+	at_teardown stop_gists_in "$BATS_TEST_TMPDIR/nocache"
 	GISTS_STATE="$BATS_TEST_TMPDIR/nocache" start_gists GISTS_CACHE_TTL=0
 	for i in "${!QUERIES[@]}"; do
 		q=${QUERIES[$i]}
@@ -101,7 +102,7 @@ queries_x_cache() {
 		[ "$(header Link)" = "$(HEADERS="$BATS_TEST_TMPDIR/q$i.headers" header Link)" ] ||
 			fail "$q: Link differs"
 	done
-	GISTS_STATE="$BATS_TEST_TMPDIR/nocache" stop_gists
+	stop_gists_in "$BATS_TEST_TMPDIR/nocache"
 }
 
 @test "a derived page: login as requested, 304 to its ETag, HTML" {

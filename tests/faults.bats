@@ -14,17 +14,20 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
 	double_reset
 }
 
-teardown() {
-	stop_test_gists
-	# whatever the test did, the file's instance still answers
+# Whatever the test did, the file's instance still answers.
+file_instance_answers() {
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$FILE_BASE/-/healthz")" = 200 ]
+}
+
+teardown() {
+	stop_at_teardown stop_test_gists -- file_instance_answers
 }
 
 # Add a user to the double whose gists a python expression builds;
@@ -180,6 +183,7 @@ open(sys.argv[2], "w").close()
 time.sleep(60)  # until killed
 EOF
 	local slow=$!
+	at_teardown kill_wait "$slow"
 	# all 200 are connected before the others try (not a guessed sleep)
 	for _ in $(seq 1 300); do
 		[ -e "$ready" ] && break
@@ -190,8 +194,7 @@ EOF
 		fetch /octocat
 		[ "$HTTP_STATUS" = 200 ]
 	done
-	kill "$slow" 2>/dev/null || true
-	wait "$slow" 2>/dev/null || true
+	stop_now kill_wait "$slow"
 }
 
 @test "an idle half-sent request is dropped after server.max-read-idle" {
@@ -248,6 +251,7 @@ EOF
 		"$GISTS_TESTS/fixtures/selfsigned.key" "$dir/port" \
 		"$GISTS_TESTS/fixtures" 3>&- &
 	local tls_pid=$!
+	at_teardown kill_wait "$tls_pid"
 	for _ in $(seq 1 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
 	# the double really speaks TLS (verified against its own certificate)
 	curl -s --cacert "$GISTS_TESTS/fixtures/selfsigned.crt" -A t \
@@ -255,8 +259,7 @@ EOF
 	start_test_gists GISTS_CACHE_TTL=0 \
 		GITHUB_API_URL="https://127.0.0.1:$(cat "$dir/port")"
 	fetch /octocat
-	kill "$tls_pid"
-	wait "$tls_pid" 2>/dev/null || true
+	stop_now kill_wait "$tls_pid"
 	[ "$HTTP_STATUS" = 502 ]
 	grep -qi 'certificate' "$SERVER_LOG"
 }

@@ -9,23 +9,16 @@
 
 load helpers
 
-engine() {
-	if [ "${GISTS_CONTAINER_TESTS:-1}" = 0 ]; then
-		return 0
-	fi
-	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-		echo docker
-	elif command -v podman >/dev/null && podman info >/dev/null 2>&1; then
-		echo podman
-	fi
-}
-
-compose() {
-	if [ "$ENGINE" = docker ]; then
-		docker compose "$@"
-	else
-		podman-compose "$@"
-	fi
+# The four images of the fleet, tagged $TAG; the first failure ends it.
+build_images() {
+	"$ENGINE" build -q -t "localhost/gists-fleet-gists:$TAG" "$GISTS_SRCDIR" ||
+		return 1
+	"$ENGINE" build -q --target test \
+		-t "localhost/gists-fleet-test:$TAG" "$GISTS_SRCDIR" || return 1
+	"$ENGINE" build -q -f "$GISTS_SRCDIR/deploy/varnish/Dockerfile" \
+		-t "localhost/gists-fleet-varnish:$TAG" "$GISTS_SRCDIR" || return 1
+	"$ENGINE" build -q -t "localhost/gists-fleet-redis:$TAG" \
+		"$GISTS_SRCDIR/deploy/redis"
 }
 
 setup_file() {
@@ -36,15 +29,7 @@ setup_file() {
 	TAG=$$
 	export TAG
 	local log=$BATS_FILE_TMPDIR/build.log t0=$SECONDS
-	{
-		"$ENGINE" build -q -t "localhost/gists-fleet-gists:$TAG" "$GISTS_SRCDIR" &&
-		"$ENGINE" build -q --target test \
-			-t "localhost/gists-fleet-test:$TAG" "$GISTS_SRCDIR" &&
-		"$ENGINE" build -q -f "$GISTS_SRCDIR/deploy/varnish/Dockerfile" \
-			-t "localhost/gists-fleet-varnish:$TAG" "$GISTS_SRCDIR" &&
-		"$ENGINE" build -q -t "localhost/gists-fleet-redis:$TAG" \
-			"$GISTS_SRCDIR/deploy/redis"
-	} >"$log" 2>&1 || { cat "$log" >&3; return 1; }
+	build_images >"$log" 2>&1 || { cat "$log" >&3; return 1; }
 	echo "# four images built in $((SECONDS - t0)) s" >&3
 }
 
@@ -54,6 +39,7 @@ teardown_file() {
 	for i in gists test varnish redis; do
 		"$ENGINE" rmi -f "localhost/gists-fleet-$i:$TAG" >/dev/null 2>&1 || true
 	done
+	stop_at_teardown
 }
 
 setup() {
@@ -76,6 +62,7 @@ teardown() {
 	if [ -n "${NETWORK:-}" ]; then
 		podman network rm -f "$NETWORK" >/dev/null 2>&1 || true
 	fi
+	stop_at_teardown
 }
 
 # The name of a compose service's container in $PROJECT.

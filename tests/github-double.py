@@ -98,6 +98,9 @@ class State:
         self.lock = threading.Lock()
         self.released = threading.Condition(self.lock)
         self.releases = 0  # held requests wait for this to change
+        # reset() starts a generation: a request of an earlier one that
+        # ends afterwards does not count down the new in_flight
+        self.generation = 0
         self.fixtures = fixtures
         self.reset()
 
@@ -105,6 +108,7 @@ class State:
         with self.lock:
             self.releases += 1
             self.released.notify_all()
+            self.generation += 1
             self.requests = []
             self.faults = []
             self.in_flight = 0
@@ -264,6 +268,7 @@ class Handler(BaseHTTPRequestHandler):
                 "time": time.time()})
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            generation = state.generation
             latency = state.latency
         try:
             if latency:
@@ -273,7 +278,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             with state.lock:
-                state.in_flight -= 1
+                if state.generation == generation:
+                    state.in_flight -= 1
 
     def rate_headers(self, identity, counted):
         state = self.server.state

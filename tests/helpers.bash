@@ -59,11 +59,11 @@ start_double_in() { # DIR NAME
 
 stop_double_in() { # DIR
 	local pidfile="$1/pid"
-	if [ -f "$pidfile" ]; then
-		kill "$(cat "$pidfile")" 2>/dev/null || true
-		wait "$(cat "$pidfile")" 2>/dev/null || true
-		rm -f "$pidfile"
-	fi
+	local st=0
+	[ -f "$pidfile" ] || return 0
+	kill_wait "$(cat "$pidfile")" || st=$?
+	rm -f "$pidfile"
+	return "$st"
 }
 
 # The file's GitHub double; sets UPSTREAM (its base URL).
@@ -168,6 +168,10 @@ start_test_gists() {
 stop_test_gists() {
 	GISTS_STATE="$BATS_TEST_TMPDIR/gists" stop_gists
 }
+# stop_gists of the instance whose files are in DIR (its GISTS_STATE).
+stop_gists_in() { # DIR
+	GISTS_STATE=$1 stop_gists
+}
 
 # A test's own instance of tests/gists-testclock, whose cache clock
 # (freshness, Age, the back-off after a failure) runs ahead by what
@@ -180,7 +184,9 @@ start_clock_gists() {
 # Move that instance's cache clock SECONDS ahead.
 clock_advance() { # SECONDS
 	local f="$BATS_TEST_TMPDIR/gists/run/test-clock" ahead=0
-	[ -f "$f" ] && ahead=$(cat "$f")
+	if [ -f "$f" ]; then
+		ahead=$(cat "$f")
+	fi
 	echo $((ahead + $1)) >"$f.tmp"
 	mv "$f.tmp" "$f"
 }
@@ -191,11 +197,10 @@ start_stack() {
 	start_gists "$@"
 }
 
-# ...and its end: the instance last, so that its status (sanitizer and
-# valgrind reports) is teardown_file's verdict.
+# ...and its end: both stopped, either one's failure (the instance's
+# sanitizer and valgrind reports) teardown_file's verdict.
 stop_stack() {
-	stop_double
-	stop_gists
+	run_every stop_double -- stop_gists
 }
 
 # Ask the double's control API.
@@ -266,4 +271,142 @@ header() {
 # A member of the JSON body of the last fetch (keys and indices).
 json() {
 	"$PYTHON3" "$GISTS_TESTS/oracle.py" get "$BODY" "$@"
+}
+
+# Every stop counts. bats keeps only the last command's status in
+# teardown and teardown_file (and `A && B` mid-test passes when A fails),
+# so a teardown ends with stop_at_teardown, which runs every stop it is
+# given and every one registered with at_teardown, and fails if any did.
+# tests/lint-bats.py rejects a teardown that does otherwise.
+
+# Run every command (CMD ARGS... separated by --), all of them whatever
+# each returns; fail, naming them, if any failed.
+run_every() { # CMD [ARGS...] [-- CMD [ARGS...]]...
+	local -a cmd=()
+	local st=0 arg
+	for arg in "$@" --; do
+		if [ "$arg" != -- ]; then
+			cmd+=("$arg")
+			continue
+		fi
+		[ "${#cmd[@]}" -gt 0 ] || continue
+		"${cmd[@]}" || {
+			st=$?
+			echo "# failed ($st): ${cmd[*]}" >&2
+		}
+		cmd=()
+	done
+	return "$st"
+}
+
+# Where at_teardown registers: the test's own list in a test (and its
+# setup), the file's in setup_file.
+at_teardown_list() {
+	echo "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/at-teardown"
+}
+
+# Register a stop for the end of this test (or, from setup_file, of the
+# file): a server a test starts is stopped even when an assertion fails
+# before the test's own stop. A stop that already ran is a no-op.
+at_teardown() { # CMD [ARGS...]
+	local q
+	printf -v q '%q ' "$@"
+	echo "$q" >>"$(at_teardown_list)"
+}
+
+# Run a registered stop now (its failure is the caller's) and take it off
+# the list.
+stop_now() { # CMD [ARGS...]
+	local q list
+	printf -v q '%q ' "$@"
+	list=$(at_teardown_list)
+	if [ -f "$list" ]; then
+		grep -vxF -- "$q" "$list" >"$list.tmp" || true
+		mv "$list.tmp" "$list"
+	fi
+	"$@"
+}
+
+# teardown's and teardown_file's one result: every registered stop (the
+# last registered first) and every command given, each run, any failure
+# the verdict.
+stop_at_teardown() { # [CMD [ARGS...] [-- CMD [ARGS...]]...]
+	local list st=0 line
+	list=$(at_teardown_list)
+	if [ -f "$list" ]; then
+		while IFS= read -r line; do
+			eval "$line" || {
+				st=$?
+				echo "# failed ($st): $line" >&2
+			}
+		done < <(tac "$list")
+		rm -f "$list"
+	fi
+	run_every "$@" || st=$?
+	return "$st"
+}
+
+# Stop PID (SIGTERM) and wait until it is gone, 30 s at most; fail if it
+# had already died or ended with a status other than the signal's.
+kill_wait() { # PID [SIGNAL]
+	local pid=$1 sig=${2:-TERM} st=0 _
+	kill "-$sig" "$pid" 2>/dev/null || {
+		echo "# $pid was not running" >&2
+		return 1
+	}
+	wait "$pid" 2>/dev/null || st=$?
+	[ "$st" != 0 ] || return 0
+	# not our child (127): poll until it is gone
+	if [ "$st" = 127 ]; then
+		for _ in $(seq 1 300); do
+			kill -0 "$pid" 2>/dev/null || return 0
+			sleep 0.1
+		done
+		echo "# $pid did not stop" >&2
+		return 1
+	fi
+	[ "$st" = $((128 + $(kill -l "$sig"))) ] || {
+		echo "# $pid ended with status $st" >&2
+		return 1
+	}
+}
+
+# Stop a lighttpd started by hand (not start_gists) gracefully and
+# check the sanitizer reports in DIR (where its ASAN/UBSAN log_path is).
+stop_server() { # PID [DIR]
+	local pid=$1 children _
+	children=$(pgrep -P "$pid" || true)
+	kill_wait "$pid" INT || return 1
+	for _ in $(seq 1 300); do
+		# shellcheck disable=SC2086 # a list of PIDs, or none
+		kill -0 $children 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -z "${2:-}" ] || sanitizer_reports "$2"
+}
+
+# The container engine, or "" (then the container tests skip).
+# GISTS_CONTAINER_TESTS=0 opts out; `make check CONTAINER_TESTS=` leaves
+# container.bats and fleet.bats out altogether (the test image and make
+# distcheck do: containers cannot run in one here).
+engine() {
+	if [ "${GISTS_CONTAINER_TESTS:-1}" = 0 ]; then
+		return 0
+	fi
+	if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+		echo docker
+	elif command -v podman >/dev/null && podman info >/dev/null 2>&1; then
+		echo podman
+	fi
+}
+
+# compose with $ENGINE: docker compose, or podman-compose (127 without).
+compose() {
+	if [ "$ENGINE" = docker ]; then
+		docker compose "$@"
+	elif command -v podman-compose >/dev/null; then
+		podman-compose "$@"
+	else
+		return 127
+	fi
 }

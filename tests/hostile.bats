@@ -9,17 +9,21 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
 	double_reset
 }
 
-teardown() {
-	# whatever a test threw at it, the service still answers
+# Whatever a test threw at it, the service still answers.
+service_answers() {
 	fetch /-/healthz
 	[ "$HTTP_STATUS" = 200 ]
+}
+
+teardown() {
+	stop_at_teardown service_answers
 }
 
 # Assert the last fetch is 400: the responder's problem+json.

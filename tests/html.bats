@@ -11,11 +11,11 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 @test "negotiation: browsers get HTML, everything else the JSON" {
@@ -64,7 +64,8 @@ teardown() {
 	fetch /octocat -H "Accept: $BROWSER"
 	html_etag=$(header ETag)
 	[ "$(header Vary)" = "Accept, Accept-Encoding" ]
-	[ -n "$html_etag" ] && [ "$html_etag" != "$json_etag" ]
+	[ -n "$html_etag" ]
+	[ "$html_etag" != "$json_etag" ]
 	fetch /octocat -H "Accept: $BROWSER" -H "If-None-Match: $html_etag"
 	[ "$HTTP_STATUS" = 304 ]
 	fetch /octocat -H "If-None-Match: $html_etag"

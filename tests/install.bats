@@ -48,10 +48,26 @@ ci_packages() {
 	assert_output ""
 }
 
+# Every package tests/check-deps.sh names: the last word of each
+# `need TOOL PACKAGE` and the packages of its notes ("(Debian: ...)").
+check_deps_packages() {
+	local f=$GISTS_TESTS/check-deps.sh
+	{
+		grep -oE '(^|[ 	|])need ("[^"]*"|[^ "$]+) [a-z0-9][a-z0-9.+-]+$' "$f" |
+			awk '{ print $NF }'
+		grep -o '(Debian: [a-z0-9 .+-]*)' "$f" |
+			sed 's/(Debian: //; s/)//' | tr ' ' '\n'
+	} | sort -u
+}
+
 @test "install: every package check-deps.sh names is in the README's list" {
+	# the parser finds them all, not just the notes
+	[ "$(check_deps_packages | wc -l)" -ge 15 ]
+	check_deps_packages | grep -qx coreutils
+	check_deps_packages | grep -qx procps
+	check_deps_packages | grep -qx redis-tools
 	local pkg
-	for pkg in $(grep -o '(Debian: [a-z0-9 .+-]*)' \
-		"$GISTS_TESTS/check-deps.sh" | sed 's/(Debian: //; s/)//'); do
+	for pkg in $(check_deps_packages); do
 		case $pkg in
 		podman | podman-compose) ;; # the host's, for container.bats
 		*) readme_packages | grep -qx "$pkg" || fail "$pkg" ;;

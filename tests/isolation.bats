@@ -15,13 +15,21 @@ setup() {
 
 teardown() {
 	local pid
+	local -a stops=()
 	for pid in "${INSTANCES[@]}"; do
-		stop_instance "$pid"
+		stops+=(stop_instance "$pid" --)
 	done
 	for pid in "${DOUBLES[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+		stops+=(reap "$pid" --)
 	done
+	stop_at_teardown "${stops[@]}"
+}
+
+# End PID if it still runs (a double, or a make run that ends with its
+# lighttpd).
+reap() { # PID
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
 # Start a double of its own; sets the variable NAME to its base URL.

@@ -17,7 +17,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_gists
+	stop_at_teardown stop_gists
 }
 
 @test "live: /octocat from the real GitHub" {

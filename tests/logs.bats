@@ -10,11 +10,11 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_double
+	stop_at_teardown stop_double
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # Every line of FILE is a JSON object with time and a known level; prints
@@ -53,7 +53,8 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 	stop_test_gists
 	run all_json "$SERVER_LOG"
 	assert_success
-	[[ "$output" = *lighttpd=* ]] && [[ "$output" = *responder=* ]]
+	[[ "$output" = *lighttpd=* ]]
+	[[ "$output" = *responder=* ]]
 	# the lines an operator needs most, with lighttpd's source position
 	grep '"source":"lighttpd"' "$SERVER_LOG" | grep -q '"msg":"server started'
 	grep '"source":"lighttpd"' "$SERVER_LOG" | grep '"level":"error"' |

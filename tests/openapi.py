@@ -9,7 +9,8 @@
       the status is listed, the Content-Type is one of its media types and
       the body is valid against that schema (not for HEAD), every header the response
       marks required is present, and every declared header that is
-      present is valid against its schema; a 304 has no body and no
+      present is valid against its schema (a HEAD without headers of its
+      own: the GET's for the same status); a 304 has no body and no
       Content-Type.
 
 Prints what is wrong and exits 1, or exits 0 silently.
@@ -114,7 +115,15 @@ def check(spec, method, route, status, headers_file, body_file):
     response = resolve(spec, response)
     headers = parse_headers(headers_file)
     problems = []
-    for name, h in response.get("headers", {}).items():
+    declared = response.get("headers", {})
+    if method.upper() == "HEAD" and "get" in item:
+        # a HEAD's head is the GET's (RFC 9110 9.3.2): the headers the GET
+        # declares for this status, required ones too, unless the HEAD
+        # declares its own
+        got = item["get"]["responses"].get(status)
+        if got is not None and not declared:
+            declared = resolve(spec, got).get("headers", {})
+    for name, h in declared.items():
         h = resolve(spec, h)
         value = headers.get(name.lower())
         if value is None:

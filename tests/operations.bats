@@ -17,7 +17,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
@@ -25,7 +25,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # Scrape /-/metrics into $METRICS.
@@ -121,7 +121,8 @@ log_lines() {
 	# the double allows 60 an hour and counts down
 	local remaining
 	remaining=$(metric gists_github_ratelimit_remaining)
-	[ "$remaining" -ge 0 ] && [ "$remaining" -lt 60 ]
+	[ "$remaining" -ge 0 ]
+	[ "$remaining" -lt 60 ]
 	[ "$(metric gists_github_ratelimit_limit)" = 60 ]
 	[ "$(metric gists_github_ratelimit_reset_timestamp_seconds)" -gt "$(date +%s)" ]
 	[ "$(metric gists_github_backoff_seconds)" = 0 ]

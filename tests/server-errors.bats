@@ -11,11 +11,11 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # The raw answer in $RAW is a problem+json for STATUS: status line,
@@ -85,7 +85,7 @@ print("ok")' "$RAW" "$1"
 		[ "$HTTP_STATUS" = 200 ] || break
 		sleep 0.1
 	done
-	[[ "$HTTP_STATUS" = 50[03] ]]
+	[ "$HTTP_STATUS" = 503 ]
 	[ "$(header Content-Type)" = application/problem+json ]
 	[ "$(json status)" = "$HTTP_STATUS" ]
 	[ "$(header X-Content-Type-Options)" = nosniff ]

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_stack
+	stop_at_teardown stop_stack
 }
 
 setup() {
@@ -21,7 +21,7 @@ setup() {
 }
 
 teardown() {
-	stop_test_gists
+	stop_at_teardown stop_test_gists
 }
 
 # Assert the last answer is an RFC 9457 problem with this status.
@@ -161,7 +161,8 @@ assert_problem() { # STATUS
 	for user in mallory octocat gen-3; do
 		fetch "/$user"
 		assert_problem 503
-		[ "$(header Retry-After)" -ge 1 ] && [ "$(header Retry-After)" -le 60 ]
+		[ "$(header Retry-After)" -ge 1 ]
+		[ "$(header Retry-After)" -le 60 ]
 	done
 	[ "$(double_count)" = 3 ]
 }

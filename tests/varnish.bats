@@ -66,10 +66,9 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_front "$BATS_FILE_TMPDIR/front"
-	stop_front "$BATS_FILE_TMPDIR/own-front"
 	[ -x "$VARNISHD" ] || return 0
-	stop_stack
+	stop_at_teardown stop_front "$BATS_FILE_TMPDIR/front" \
+		-- stop_front "$BATS_FILE_TMPDIR/own-front" -- stop_stack
 }
 
 setup() {
@@ -78,8 +77,7 @@ setup() {
 }
 
 teardown() {
-	stop_front "$BATS_TEST_TMPDIR/front"
-	stop_test_gists
+	stop_at_teardown stop_front "$BATS_TEST_TMPDIR/front" -- stop_test_gists
 }
 
 # A test with a front and an instance of its own (VAR=value... for gists).
@@ -202,7 +200,8 @@ own_front() {
 	json_etag=$(header ETag)
 	front /gen-2-etag -H 'Accept: text/html'
 	html_etag=$(header ETag)
-	[ -n "$json_etag" ] && [ -n "$html_etag" ]
+	[ -n "$json_etag" ]
+	[ -n "$html_etag" ]
 	[ "$json_etag" != "$html_etag" ]
 	before=$(gists_user_requests)
 	front /gen-2-etag -H "If-None-Match: $json_etag"

@@ -8,20 +8,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = {
-	"PORT",
-	"GITHUB_API_URL",
-	"GITHUB_TOKEN",
-	"GISTS_CACHE_TTL",
-	"GISTS_STALE_TTL",
-	"GISTS_CACHE_MAX_BYTES",
-	"GISTS_UPSTREAM_TIMEOUT",
-	"GISTS_MAX_PAGES",
-	"GISTS_THREADS",
-	"GISTS_LOG_LEVEL",
-};
-#define NNAMES (sizeof(names) / sizeof(names[0]))
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,14 +18,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	name = names[data[0] % NNAMES];
+	name = config_var_name(data[0] % config_var_count());
 	/* an environment value is a C string: it ends at the first NUL */
 	if ((value = malloc(size)) == NULL)
 		return 0;
 	memcpy(value, data + 1, size - 1);
 	value[size - 1] = '\0';
-	for (size_t i = 0; i < NNAMES; i++)
-		unsetenv(names[i]);
+	for (size_t i = 0; i < config_var_count(); i++)
+		unsetenv(config_var_name(i));
 	setenv(name, value, 1);
 	if (config_load(&cfg, err, sizeof(err)) == 0) {
 		if (cfg.api_url == NULL || strncmp(cfg.api_url, "http", 4) != 0)

@@ -4,24 +4,12 @@
 #include "config.h"
 #include "tap.h"
 
-static const char *const vars[] = {
-	"PORT",
-	"GITHUB_API_URL",
-	"GITHUB_TOKEN",
-	"GISTS_CACHE_TTL",
-	"GISTS_STALE_TTL",
-	"GISTS_CACHE_MAX_BYTES",
-	"GISTS_UPSTREAM_TIMEOUT",
-	"GISTS_MAX_PAGES",
-	"GISTS_THREADS",
-	"GISTS_LOG_LEVEL",
-};
-
+/* Unset every variable of the contract (config's own list). */
 static void
 clear(void)
 {
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
-		unsetenv(vars[i]);
+	for (size_t i = 0; i < config_var_count(); i++)
+		unsetenv(config_var_name(i));
 }
 
 /* Load with one variable set; expect failure naming it, or success. */
@@ -51,6 +39,15 @@ main(void)
 	struct config cfg;
 	char err[CONFIG_ERR_LEN];
 
+	/* the list is the whole contract: 14 variables, these among them */
+	TAP_LONG((long)config_var_count(), 14);
+	TAP_STR(config_var_name(config_var_count() - 1), "GISTS_LOG_LEVEL");
+	TAP_OK(config_var_name(config_var_count()) == NULL);
+	setenv("GISTS_MAX_WAITING", "7", 1);
+	setenv("GISTS_MAX_LISTING_BYTES", "2048", 1);
+	setenv("GISTS_REDIS_URL", "redis://127.0.0.1:1/0", 1);
+	setenv("GISTS_REDIS_TIMEOUT_MS", "5", 1);
+	setenv("GISTS_THREADS", "3", 1);
 	clear();
 	TAP_LONG(config_load(&cfg, err, sizeof(err)), 0);
 	TAP_LONG(cfg.port, 8080);
@@ -61,6 +58,11 @@ main(void)
 	TAP_LONG(cfg.cache_max_bytes, 67108864);
 	TAP_LONG(cfg.upstream_timeout, 10);
 	TAP_LONG(cfg.max_pages, 30);
+	TAP_LONG(cfg.threads, 16);
+	TAP_LONG(cfg.max_waiting, 1000);
+	TAP_LONG(cfg.max_listing_bytes, 33554432);
+	TAP_OK(cfg.redis_url == NULL);
+	TAP_LONG(cfg.redis_timeout_ms, 100);
 	TAP_LONG(cfg.log_level, LOG_LEVEL_INFO);
 	config_free(&cfg);
 

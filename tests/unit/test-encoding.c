@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <brotli/decode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "encoding.h"
 #include "tap.h"
@@ -69,11 +71,31 @@ main(void)
 		TAP_OK(memcmp(back, text, sizeof(text)) == 0);
 	}
 	free(z);
+	/* br and zstd: shorter, and decoded by the libraries' own decoders
+	 * to exactly the text */
 	z = encoding_compress(ENCODING_BR, text, sizeof(text), &len);
 	TAP_OK(z != NULL && len < sizeof(text));
+	if (z != NULL) {
+		static char back[sizeof(text) + 1];
+		size_t back_len = sizeof(back);
+
+		TAP_LONG(BrotliDecoderDecompress(len, (const uint8_t *)z,
+			     &back_len, (uint8_t *)back),
+		    BROTLI_DECODER_RESULT_SUCCESS);
+		TAP_LONG(back_len, sizeof(text));
+		TAP_OK(memcmp(back, text, sizeof(text)) == 0);
+	}
 	free(z);
 	z = encoding_compress(ENCODING_ZSTD, text, sizeof(text), &len);
 	TAP_OK(z != NULL && len < sizeof(text));
+	if (z != NULL) {
+		static char back[sizeof(text) + 1];
+		size_t got = ZSTD_decompress(back, sizeof(back), z, len);
+
+		TAP_OK(!ZSTD_isError(got));
+		TAP_LONG(got, sizeof(text));
+		TAP_OK(memcmp(back, text, sizeof(text)) == 0);
+	}
 	free(z);
 	/* nothing to gain: no coded copy, identity is sent */
 	TAP_OK(encoding_compress(ENCODING_GZIP, "x", 1, &len) == NULL);
