@@ -82,13 +82,6 @@ static const struct config_var config_vars[] = {
 
 #define NVARS (sizeof(config_vars) / sizeof(config_vars[0]))
 
-static const char *const config_level_names[] = {
-	"error",
-	"warn",
-	"info",
-	"debug",
-};
-
 /* Fill err with "NAME='value': why", the value made printable. */
 static int
 config_fail(char *err, size_t errlen, const struct config_var *var,
@@ -231,14 +224,8 @@ static int
 config_parse_level(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
 {
-	for (size_t i = 0;
-	     i < sizeof(config_level_names) / sizeof(config_level_names[0]);
-	     i++) {
-		if (strcasecmp(value, config_level_names[i]) == 0) {
-			cfg->log_level = (enum log_level)i;
-			return 0;
-		}
-	}
+	if (log_level_parse(value, &cfg->log_level) == 0)
+		return 0;
 	return config_fail(err, errlen, var, value,
 	    "must be one of error, warn, info, debug");
 }
@@ -274,12 +261,6 @@ config_free(struct config *cfg)
 	cfg->token = NULL;
 }
 
-const char *
-config_log_level_name(enum log_level level)
-{
-	return config_level_names[level];
-}
-
 void
 config_print(FILE *fp, const struct config *cfg)
 {
@@ -302,7 +283,7 @@ config_print(FILE *fp, const struct config *cfg)
 			redisurl_redact(cfg->redis_url, shown, sizeof(shown));
 			fputs(shown, fp);
 		} else if (var->parse == config_parse_level)
-			fputs(config_log_level_name(cfg->log_level), fp);
+			fputs(log_level_name(cfg->log_level), fp);
 		fputc('\n', fp);
 	}
 }
