@@ -9,10 +9,12 @@
 #include <curl/curl.h>
 
 #include "clock.h"
+#include "etag.h"
 #include "github.h"
 #include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelimit.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
 #define GITHUB_RETRY_DEFAULT 60
@@ -49,32 +51,6 @@ static struct {
 	int nidle;
 	long active;
 } github_loop;
-
-/* Monotonic milliseconds before which GitHub is not asked; 0: none. */
-static atomic_llong github_blocked_until;
-
-long
-github_blocked_for(void)
-{
-	long long until = atomic_load(&github_blocked_until);
-	long long left = until - clock_ms();
-
-	return left > 0 ? (long)((left + 999) / 1000) : 0;
-}
-
-void
-github_block(long seconds)
-{
-	long long until = clock_ms() + (long long)seconds * 1000;
-	long long cur = atomic_load(&github_blocked_until);
-
-	if (seconds <= 0)
-		return;
-
-	while (cur < until &&
-	    !atomic_compare_exchange_weak(&github_blocked_until, &cur, until))
-		;
-}
 
 static struct {
 	CURLSH *share;
@@ -248,7 +224,7 @@ github_headers(const struct github_fetch *f)
 {
 	const char *lines[4];
 	struct curl_slist *list = NULL;
-	char inm[GITHUB_ETAG_MAX + 32];
+	char inm[ETAG_MAX + 32];
 	size_t n = 0;
 
 	lines[n++] = "Accept: application/vnd.github+json";
@@ -330,24 +306,8 @@ github_header(CURL *easy, const char *name)
 static void
 github_keep_etag(struct github_fetch *f, const char *v)
 {
-	size_t len;
-
-	if (v == NULL)
-		return;
-	len = strlen(v);
-	if (len > GITHUB_ETAG_MAX || len < 2)
-		return;
-	if (strncmp(v, "W/", 2) == 0 && len >= 4) {
-		if (v[2] != '"')
-			return;
-	} else if (v[0] != '"')
-		return;
-	if (v[len - 1] != '"')
-		return;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
-			return;
-	memcpy(f->etag, v, len + 1);
+	if (v != NULL && etag_valid(v, strlen(v)))
+		memcpy(f->etag, v, strlen(v) + 1);
 }
 
 /* A whole number of digits only, or -1. */
@@ -497,14 +457,14 @@ github_finish(struct github_xfer *x, CURLcode rc)
 	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
 	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
 	    time(NULL));
-	metrics_upstream(f->status, (long)usec, f->ratelimit_remaining,
-	    f->ratelimit_reset);
-	if (rc == CURLE_OK)
-		metrics_ratelimit_limit(
-		    github_number(github_header(x->easy, "X-RateLimit-Limit")));
+	metrics_upstream(f->status, (long)usec);
+	ratelimit_seen(f->ratelimit_remaining, f->ratelimit_reset,
+	    rc == CURLE_OK
+		? github_number(github_header(x->easy, "X-RateLimit-Limit"))
+		: -1);
 	/* rate limited, or that was the last request until the reset */
 	github_check_reset(f, time(NULL));
-	github_block(github_block_seconds(f, time(NULL)));
+	ratelimit_block(github_block_seconds(f, time(NULL)));
 	if (rc == CURLE_OK) {
 		const char *link = github_header(x->easy, "Link");
 

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "config.h"
+#include "etag.h"
 
-#define GITHUB_ETAG_MAX 128
 #define GITHUB_ERR_LEN 256
 #define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
 #define GITHUB_PARALLEL 10 /* pages of one listing in flight at once */
@@ -36,7 +36,7 @@ struct github_fetch {
 	long status; /* HTTP status; 0 when there was none */
 	char *body; /* NUL-terminated; github_fetch_clear frees */
 	size_t body_len;
-	char etag[GITHUB_ETAG_MAX + 1]; /* "" when none or unusable */
+	char etag[ETAG_MAX + 1]; /* "" when none or unusable */
 	long next_page; /* from Link; 0 when none */
 	long last_page; /* from Link; 0 when none */
 	long retry_after; /* seconds, when rate limited */
@@ -83,22 +83,11 @@ void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
     const char *retry_after, const char *reset, time_t now);
 
 /*
- * Seconds until GitHub's rate limit lets us ask again (0: ask away). Set
- * by a rate-limited answer (its Retry-After) or by an answer that spent
- * the last request (X-RateLimit-Remaining: 0, until X-RateLimit-Reset):
- * asking sooner would only fail and burn goodwill.
- */
-long github_blocked_for(void);
-
-/*
  * Seconds not to ask GitHub after the classified fetch f (0: ask away):
  * its Retry-After when rate limited, or until X-RateLimit-Reset when it
  * spent the last request; at most an hour on every path. Pure, for tests.
  */
 long github_block_seconds(const struct github_fetch *f, time_t now);
-
-/* Do not ask GitHub again for the next seconds (another instance knows). */
-void github_block(long seconds);
 
 /* Our HTTP status for an error outcome (404, 503, 502, 504). */
 int github_outcome_http_status(enum github_outcome outcome);

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "github.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "redis.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -66,9 +67,6 @@ static struct {
 	atomic_ulong upstream[NELEM(metrics_class_names)];
 	atomic_ulong up_bucket[UP_BUCKETS];
 	atomic_ullong up_sum_us;
-	atomic_long ratelimit_remaining; /* -1: not seen yet */
-	atomic_long ratelimit_reset;
-	atomic_long ratelimit_limit; /* -1: not seen yet */
 	atomic_ulong listings_cut;
 } metrics;
 
@@ -79,9 +77,6 @@ metrics_init(void)
 
 	gettimeofday(&tv, NULL);
 	metrics.start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-	atomic_store(&metrics.ratelimit_remaining, -1);
-	atomic_store(&metrics.ratelimit_reset, -1);
-	atomic_store(&metrics.ratelimit_limit, -1);
 }
 
 void
@@ -135,7 +130,7 @@ metrics_cache_result(enum cache_kind result)
 }
 
 void
-metrics_upstream(long status, long duration_us, long remaining, long reset)
+metrics_upstream(long status, long duration_us)
 {
 	size_t class =
 	    status >= 100 && status < 600 ? (size_t)(status / 100) : 0;
@@ -150,20 +145,6 @@ metrics_upstream(long status, long duration_us, long remaining, long reset)
 	atomic_fetch_add_explicit(&metrics.up_sum_us,
 	    (unsigned long long)(duration_us > 0 ? duration_us : 0),
 	    memory_order_relaxed);
-	if (remaining >= 0)
-		atomic_store_explicit(&metrics.ratelimit_remaining, remaining,
-		    memory_order_relaxed);
-	if (reset >= 0)
-		atomic_store_explicit(&metrics.ratelimit_reset, reset,
-		    memory_order_relaxed);
-}
-
-void
-metrics_ratelimit_limit(long limit)
-{
-	if (limit > 0)
-		atomic_store_explicit(&metrics.ratelimit_limit, limit,
-		    memory_order_relaxed);
 }
 
 static void
@@ -261,6 +242,7 @@ metrics_render(size_t *len)
 {
 	struct buf b;
 	struct cache_stats cs;
+	struct ratelimit_stats rl;
 	char labels[64];
 	long remaining, reset, limit, in_flight;
 
@@ -354,8 +336,9 @@ metrics_render(size_t *len)
 	    metrics_upstream_buckets, NELEM(metrics_upstream_buckets),
 	    metrics.up_bucket, atomic_load(&metrics.up_sum_us));
 
-	remaining = atomic_load(&metrics.ratelimit_remaining);
-	reset = atomic_load(&metrics.ratelimit_reset);
+	ratelimit_get_stats(&rl);
+	remaining = rl.remaining;
+	reset = rl.reset;
 	metrics_family(&b, "gists_github_ratelimit_remaining", "gauge",
 	    "GitHub's X-RateLimit-Remaining, as last seen (absent until "
 	    "seen).");
@@ -368,7 +351,7 @@ metrics_render(size_t *len)
 		buf_printf(&b,
 		    "gists_github_ratelimit_reset_timestamp_seconds %ld\n",
 		    reset);
-	limit = atomic_load(&metrics.ratelimit_limit);
+	limit = rl.limit;
 	metrics_family(&b, "gists_github_ratelimit_limit", "gauge",
 	    "GitHub's X-RateLimit-Limit (requests per window), as last seen "
 	    "(absent until seen).");
@@ -377,7 +360,7 @@ metrics_render(size_t *len)
 	metrics_scalar(&b, "gists_github_backoff_seconds", "gauge",
 	    "Seconds until GitHub is asked again after a rate limit (0: no "
 	    "back-off).",
-	    (long long)github_blocked_for());
+	    (long long)rl.blocked_for);
 
 	metrics_family(&b, "gists_build_info", "gauge",
 	    "Always 1; the labels say what runs.");

@@ -31,14 +31,9 @@ void metrics_cache_result(enum cache_kind result);
 
 /*
  * One upstream request finished: HTTP status (0 when there was none, a
- * transport failure), how long it took, and GitHub's rate-limit headers
- * (-1 when absent).
+ * transport failure) and how long it took.
  */
-void
-metrics_upstream(long status, long duration_us, long remaining, long reset);
-
-/* GitHub's X-RateLimit-Limit, as last seen (-1: absent, ignored). */
-void metrics_ratelimit_limit(long limit);
+void metrics_upstream(long status, long duration_us);
 
 /* A listing was cut at GISTS_MAX_LISTING_BYTES. */
 void metrics_listing_cut(void);

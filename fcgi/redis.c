@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "redis.h"
 #include "redisurl.h"
 #include "redisval.h"
@@ -321,7 +322,7 @@ redis_fetched(void *arg, struct fetch_outcome *out)
 		q->store = listing_ref(q->prev);
 	q->fetched_ms = redis_wall_ms();
 	if (out->upstream_requests > 0)
-		q->block_s = github_blocked_for();
+		q->block_s = ratelimit_blocked_for();
 	q->storing = true;
 	redis_queue(q);
 	done(done_arg, out);
@@ -334,7 +335,7 @@ redis_fetch(struct redis_req *q)
 	long long blocked = atomic_load(&rds.up) ? redis_blocked_ms() : 0;
 
 	if (blocked > 0)
-		github_block((long)((blocked + 999) / 1000));
+		ratelimit_block((long)((blocked + 999) / 1000));
 	fetch_start(rds.cfg, &q->key,
 	    listing_ref(q->shared != NULL ? q->shared : q->prev), redis_fetched,
 	    q);

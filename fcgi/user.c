@@ -12,6 +12,7 @@
 #include "listing.h"
 #include "metrics.h"
 #include "park.h"
+#include "ratelimit.h"
 #include "redis.h"
 #include "user.h"
 
@@ -167,7 +168,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	struct listing *l = ans->listing;
 	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
 		{ NULL, NULL, NULL }, "", "", "" };
-	char etag[19 + 8], key[LISTING_BODY_KEY_MAX];
+	char etag[ETAG_OURS_LEN], key[LISTING_BODY_KEY_MAX];
 	struct listing_body *body;
 	enum encoding enc = ENCODING_IDENTITY;
 	const char *coded = NULL;
@@ -194,11 +195,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	if (want != ENCODING_IDENTITY && body->len >= ENCODING_MIN_BYTES &&
 	    (coded = listing_body_coded(body, want, &coded_len)) != NULL)
 		enc = want;
-	listing_etag(l, key, etag);
-	if (enc != ENCODING_IDENTITY)
-		/* RFC 9110 8.8.3: another representation, another tag */
-		snprintf(etag + 17, sizeof(etag) - 17, "-%s\"",
-		    encoding_name(enc));
+	listing_etag(l, key, encoding_name(enc), etag);
 	http_response_init(r, 200);
 	http_header(r, "ETag", etag);
 	http_header(r, "Vary", "Accept, Accept-Encoding");
@@ -401,15 +398,13 @@ user_answer(struct handler_ctx *ctx, const struct route *rt,
 
 	if (ans.kind == CACHE_ERROR && ans.fetch.status == 503) {
 		/* the wait left now, not when the answer was first made */
-		long retry = github_blocked_for();
+		long retry = ratelimit_blocked_for();
 
 		if (retry <= 0)
 			retry = ans.fetch.retry_after > 0
 			    ? ans.fetch.retry_after
 			    : 1;
-		snprintf(detail, sizeof(detail),
-		    "GitHub's rate limit is spent; try again in %ld seconds",
-		    retry);
+		ratelimit_detail(detail, sizeof(detail), retry);
 		http_error(r, 503, detail, html);
 		http_header_long(r, "Retry-After", retry);
 		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
