@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,20 @@
 #include "cache.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
+
+/* The one name table of the cache's answers: metrics label, header. */
+static const struct {
+	const char *label, *header;
+} cache_kind_names[CACHE_KINDS] = {
+	[CACHE_MISS] = { "miss", "MISS" },
+	[CACHE_HIT] = { "hit", "HIT" },
+	[CACHE_REVALIDATED] = { "revalidated", "REVALIDATED" },
+	[CACHE_STALE] = { "stale", "STALE" },
+	[CACHE_ERROR] = { "error", "MISS" }, /* a miss whose fetch failed */
+};
+
+/* Answers by kind, for the metrics; apart from cache, which init clears. */
+static atomic_ulong cache_results[CACHE_KINDS];
 
 struct cache_entry {
 	struct cache_entry *hnext; /* hash chain */
@@ -515,9 +530,31 @@ cache_peek(const char *key, struct cache_peek *peek)
 	pthread_mutex_unlock(&cache.lock);
 }
 
+const char *
+cache_kind_label(enum cache_kind kind)
+{
+	return cache_kind_names[kind].label;
+}
+
+const char *
+cache_kind_header(enum cache_kind kind)
+{
+	return cache_kind_names[kind].header;
+}
+
+void
+cache_count_result(enum cache_kind kind)
+{
+	atomic_fetch_add_explicit(&cache_results[kind], 1,
+	    memory_order_relaxed);
+}
+
 void
 cache_get_stats(struct cache_stats *st)
 {
+	for (size_t k = 0; k < CACHE_KINDS; k++)
+		st->results[k] = atomic_load_explicit(&cache_results[k],
+		    memory_order_relaxed);
 	pthread_mutex_lock(&cache.lock);
 	st->entries = cache.entries;
 	st->bytes = cache.bytes;

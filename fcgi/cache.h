@@ -23,7 +23,17 @@ enum cache_kind {
 	CACHE_REVALIDATED, /* GitHub confirmed the copy (304) */
 	CACHE_STALE, /* GitHub failed; an older copy */
 	CACHE_ERROR, /* GitHub failed and nothing may be served */
+	CACHE_KINDS,
 };
+
+/* A kind's name in the metrics ("miss", "hit", ..., "error"). */
+const char *cache_kind_label(enum cache_kind kind);
+
+/* Its name in X-Cache and the log (MISS, HIT, ...; an error is a MISS). */
+const char *cache_kind_header(enum cache_kind kind);
+
+/* A /{user} answer came from the cache this way (counted for metrics). */
+void cache_count_result(enum cache_kind kind);
 
 struct cache_answer {
 	enum cache_kind kind;
@@ -103,6 +113,7 @@ struct cache_stats {
 	long parked; /* requests waiting for fetches now */
 	long parked_max; /* the most there were at once */
 	long refused; /* requests refused: GISTS_MAX_WAITING were parked */
+	unsigned long results[CACHE_KINDS]; /* cache_count_result's */
 };
 
 void cache_get_stats(struct cache_stats *st);

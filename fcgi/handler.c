@@ -16,11 +16,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
-#include "redis.h"
 #include "reqid.h"
 #include "route.h"
+#include "status.h"
 
-static struct handler_ctx handler_ctx;
+static struct user_ctx handler_ctx;
 static char *handler_index_body;
 static size_t handler_index_len;
 
@@ -78,19 +78,6 @@ handler_param(FCGX_Request *req, const char *name)
 	const char *v = FCGX_GetParam(name, req->envp);
 
 	return v != NULL ? v : "";
-}
-
-/* The health body: ok, and the shared tier's state when there is one. */
-static const char *
-handler_healthz(void)
-{
-	struct redis_stats rs;
-
-	redis_get_stats(&rs);
-	if (!rs.configured)
-		return "{\"status\":\"ok\"}";
-	return rs.up ? "{\"status\":\"ok\",\"redis\":\"up\"}"
-		     : "{\"status\":\"ok\",\"redis\":\"down\"}";
 }
 
 /*
@@ -175,7 +162,7 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 		break;
 	case ROUTE_METRICS: {
 		size_t len = 0;
-		char *text = metrics_render(&len);
+		char *text = status_metrics(&len);
 
 		lg->probe = true;
 		if (text == NULL) {
@@ -195,7 +182,7 @@ handler_dispatch(struct handler_slot *s, struct http_response *r)
 		http_header(r, "Content-Type",
 		    "application/json; charset=utf-8");
 		http_header(r, "Cache-Control", "no-store");
-		body = handler_healthz();
+		body = status_healthz();
 		http_body(r, body, strlen(body));
 		break;
 	case ROUTE_USER:

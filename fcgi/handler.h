@@ -17,11 +17,6 @@
 /* Longest Accept-Encoding negotiated; a longer one gets identity. */
 #define HANDLER_ACCEPT_ENCODING_MAX 256
 
-/* What every request shares. */
-struct handler_ctx {
-	const struct config *cfg;
-};
-
 /*
  * One request and what answering it needs, in one allocation: an accept
  * thread fills it; a request parked on a fetch takes it along, and the

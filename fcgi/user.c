@@ -6,23 +6,13 @@
 #include "derive.h"
 #include "encoding.h"
 #include "fetch.h"
-#include "handler.h"
 #include "html.h"
 #include "link.h"
 #include "listing.h"
-#include "metrics.h"
 #include "park.h"
 #include "ratelimit.h"
 #include "redis.h"
 #include "user.h"
-
-static const char *const user_cache_names[] = {
-	[CACHE_MISS] = "MISS",
-	[CACHE_HIT] = "HIT",
-	[CACHE_REVALIDATED] = "REVALIDATED",
-	[CACHE_STALE] = "STALE",
-	[CACHE_ERROR] = "MISS", /* a miss whose fetch failed */
-};
 
 /* What the start of a fetch needs; lives while cache_lookup runs. */
 struct user_fill {
@@ -161,7 +151,7 @@ user_render_html(struct listing *l, void *arg, size_t *len)
 /* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
  * coding want (the request's choice) when the body is worth coding. */
 static void
-user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
+user_ok(struct user_ctx *ctx, const struct route *rt, const struct query *q,
     const char *if_none_match, enum encoding want, bool html,
     const struct cache_answer *ans, struct http_response *r)
 {
@@ -199,7 +189,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	http_response_init(r, 200);
 	http_header(r, "ETag", etag);
 	http_header(r, "Vary", "Accept, Accept-Encoding");
-	http_header(r, "X-Cache", user_cache_names[ans->kind]);
+	http_header(r, "X-Cache", cache_kind_header(ans->kind));
 	http_header_long(r, "Age", ans->age);
 	if (q->paged)
 		user_link(r, rt->login, q, l);
@@ -228,7 +218,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 
 /* Look up what key asks for with uw's waiter, starting a fetch if need be. */
 static enum cache_lookup_result
-user_lookup(struct handler_ctx *ctx, const struct listing_key *key,
+user_lookup(struct user_ctx *ctx, const struct listing_key *key,
     struct user_wait *uw)
 {
 	struct user_fill uf = { ctx->cfg, key };
@@ -240,7 +230,7 @@ user_lookup(struct handler_ctx *ctx, const struct listing_key *key,
 
 /* 503 at once: GISTS_MAX_WAITING requests wait on GitHub already. */
 static void
-user_refuse(struct handler_ctx *ctx, bool html, struct http_response *r,
+user_refuse(struct user_ctx *ctx, bool html, struct http_response *r,
     struct log_request *lg)
 {
 	/* hits still answer; only what would wait on GitHub is refused */
@@ -285,7 +275,7 @@ user_derived(struct user_wait *uw, const struct query *q)
 
 /* Whether q may be cut from the user's whole listing (not known truncated). */
 static bool
-user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
+user_derivable(struct user_ctx *ctx, const struct listing_key *whole,
     const struct query *q)
 {
 	char keystr[LISTING_KEY_MAX];
@@ -302,16 +292,15 @@ user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
 	return !truncated;
 }
 
-static void user_answer(struct handler_ctx *ctx, const struct route *rt,
+static void user_answer(struct user_ctx *ctx, const struct route *rt,
     const struct query *q, const char *if_none_match, enum encoding enc,
     bool html, const struct user_wait *uw, struct http_response *r,
     struct log_request *lg);
 
 bool
-user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw)
+user_serve(struct user_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, enum encoding enc, bool html,
+    struct http_response *r, struct log_request *lg, struct user_wait *uw)
 {
 	const struct query all = { .format = q->format };
 	struct listing_key key;
@@ -353,10 +342,9 @@ user_serve(struct handler_ctx *ctx, const struct route *rt,
 }
 
 bool
-user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw)
+user_resume(struct user_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, enum encoding enc, bool html,
+    struct http_response *r, struct log_request *lg, struct user_wait *uw)
 {
 	if (uw->derived) {
 		uw->derived = false;
@@ -381,17 +369,16 @@ user_resume(struct handler_ctx *ctx, const struct route *rt,
 
 /* Answer from what the cache said (its listing reference is taken). */
 static void
-user_answer(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, const struct user_wait *uw, struct http_response *r,
-    struct log_request *lg)
+user_answer(struct user_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, enum encoding enc, bool html,
+    const struct user_wait *uw, struct http_response *r, struct log_request *lg)
 {
 	struct cache_answer ans = uw->w.ans;
 	int spent = uw->spent;
 	char detail[96];
 
-	lg->cache = user_cache_names[ans.kind];
-	metrics_cache_result(ans.kind);
+	lg->cache = cache_kind_header(ans.kind);
+	cache_count_result(ans.kind);
 	lg->upstream_requests = ans.fetch.upstream_requests + spent;
 	lg->upstream_status = ans.fetch.upstream_status;
 	lg->upstream_us = ans.fetch.upstream_us;
@@ -415,7 +402,7 @@ user_answer(struct handler_ctx *ctx, const struct route *rt,
 		snprintf(detail, sizeof(detail),
 		    "GitHub user '%s' was not found", rt->login);
 		http_error(r, 404, detail, html);
-		http_header(r, "X-Cache", user_cache_names[ans.kind]);
+		http_header(r, "X-Cache", cache_kind_header(ans.kind));
 	} else
 		user_ok(ctx, rt, q, if_none_match, enc, html, &ans, r);
 	if (r->status != 200 && r->status != 304)

@@ -11,7 +11,10 @@
 #include "query.h"
 #include "route.h"
 
-struct handler_ctx;
+/* What every /{user} answer shares. */
+struct user_ctx {
+	const struct config *cfg;
+};
 
 /* A request of /{user} parked on a fetch. */
 struct user_wait {
@@ -30,19 +33,19 @@ struct user_wait {
  * called (maybe before user_serve returns, on another thread); then call
  * user_resume.
  */
-bool user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw);
+bool
+user_serve(struct user_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, enum encoding enc, bool html,
+    struct http_response *r, struct log_request *lg, struct user_wait *uw);
 
 /*
  * The fetch uw was parked on is over: answer into r as user_serve does,
  * in the same coding enc, or park again (true: a page or since that the
  * whole listing could not answer is asked of GitHub itself).
  */
-bool user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw);
+bool
+user_resume(struct user_ctx *ctx, const struct route *rt, const struct query *q,
+    const char *if_none_match, enum encoding enc, bool html,
+    struct http_response *r, struct log_request *lg, struct user_wait *uw);
 
 #endif
