@@ -16,13 +16,8 @@ const long metrics_upstream_bounds[METRICS_UP_BOUNDS] = { 5000, 10000, 25000,
 	50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
 	30000000 };
 
-static const char *const metrics_route_names[METRICS_ROUTES] = {
-	"user",
-	"index",
-	"healthz",
-	"metrics",
-	"other",
-};
+static const char *metrics_route_names[METRICS_ROUTES];
+static size_t metrics_nroutes;
 
 static struct {
 	double start_time;
@@ -45,10 +40,27 @@ metrics_init(void)
 	metrics.start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-const char *
-metrics_route_name(enum metrics_route route)
+int
+metrics_set_routes(const char *const *labels, size_t n)
 {
-	return metrics_route_names[route];
+	if (n > METRICS_ROUTES)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		metrics_route_names[i] = labels[i];
+	metrics_nroutes = n;
+	return 0;
+}
+
+size_t
+metrics_routes(void)
+{
+	return metrics_nroutes;
+}
+
+const char *
+metrics_route_name(size_t route)
+{
+	return route < metrics_nroutes ? metrics_route_names[route] : "";
 }
 
 void
@@ -76,10 +88,13 @@ metrics_bucket(const long *bounds, size_t n, long us)
 }
 
 void
-metrics_request_end(enum metrics_route route, int status, long duration_us)
+metrics_request_end(size_t route, int status, long duration_us)
 {
 	size_t s = 0;
 
+	atomic_fetch_sub_explicit(&metrics.in_flight, 1, memory_order_relaxed);
+	if (route >= METRICS_ROUTES)
+		return;
 	while (s < METRICS_STATUSES && metrics_statuses[s] != status)
 		s++;
 	atomic_fetch_add_explicit(&metrics.requests[route][s], 1,
@@ -92,7 +107,6 @@ metrics_request_end(enum metrics_route route, int status, long duration_us)
 	atomic_fetch_add_explicit(&metrics.req_sum_us[route],
 	    (unsigned long long)(duration_us > 0 ? duration_us : 0),
 	    memory_order_relaxed);
-	atomic_fetch_sub_explicit(&metrics.in_flight, 1, memory_order_relaxed);
 }
 
 void

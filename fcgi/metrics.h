@@ -10,14 +10,8 @@
 
 #include <stddef.h>
 
-enum metrics_route {
-	METRICS_ROUTE_USER,
-	METRICS_ROUTE_INDEX,
-	METRICS_ROUTE_HEALTHZ,
-	METRICS_ROUTE_METRICS,
-	METRICS_ROUTE_OTHER, /* unknown or malformed paths */
-	METRICS_ROUTES,
-};
+/* The most routes counted apart (handler.c's table has their labels). */
+#define METRICS_ROUTES 8
 
 /* The statuses counted by name; any other is counted as "other". */
 #define METRICS_STATUSES 9
@@ -35,13 +29,20 @@ extern const long metrics_upstream_bounds[METRICS_UP_BOUNDS];
 /* Remember the start time. */
 void metrics_init(void);
 
-/* A route's label ("user", "index", "healthz", "metrics", "other"). */
-const char *metrics_route_name(enum metrics_route route);
+/*
+ * The routes' labels, route i's at labels[i] (the strings must last),
+ * from the route table at start. Returns 0, or -1 when n is more than
+ * METRICS_ROUTES.
+ */
+int metrics_set_routes(const char *const *labels, size_t n);
+
+/* How many routes there are, and route i's label. */
+size_t metrics_routes(void);
+const char *metrics_route_name(size_t route);
 
 /* A request begins (in flight) and ends (counted, timed). */
 void metrics_request_begin(void);
-void
-metrics_request_end(enum metrics_route route, int status, long duration_us);
+void metrics_request_end(size_t route, int status, long duration_us);
 
 /*
  * One upstream request finished: HTTP status (0 when there was none, a

@@ -34,6 +34,7 @@ struct redis_req {
 	struct listing *prev; /* the in-process copy, or NULL */
 	struct listing *shared; /* Redis's older copy, or NULL */
 	long long shared_ms; /* Unix ms it was fetched */
+	redis_fetch_fn fetch; /* asks upstream */
 	fetch_done_fn done;
 	void *arg;
 	bool locked; /* holds the fleet's lock for the key */
@@ -336,7 +337,7 @@ redis_fetch(struct redis_req *q)
 
 	if (blocked > 0)
 		ratelimit_block((long)((blocked + 999) / 1000));
-	fetch_start(rds.cfg, &q->key,
+	q->fetch(rds.cfg, &q->key,
 	    listing_ref(q->shared != NULL ? q->shared : q->prev), redis_fetched,
 	    q);
 }
@@ -568,19 +569,26 @@ redis_stop(void)
 	rds.c = NULL;
 }
 
+bool
+redis_configured(void)
+{
+	return rds.started;
+}
+
 void
-redis_fetch_start(const struct config *cfg, const struct listing_key *key,
-    struct listing *prev, fetch_done_fn done, void *arg)
+redis_miss(const struct listing_key *key, struct listing *prev,
+    redis_fetch_fn fetch, fetch_done_fn done, void *arg)
 {
 	struct redis_req *q;
 
-	if (!rds.started || (q = calloc(1, sizeof(*q))) == NULL) {
-		fetch_start(cfg, key, prev, done, arg);
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		fetch(rds.cfg, key, prev, done, arg);
 		return;
 	}
 	q->key = *key;
 	listing_key_string(key, q->name, sizeof(q->name));
 	q->prev = prev;
+	q->fetch = fetch;
 	q->done = done;
 	q->arg = arg;
 	pthread_mutex_lock(&rds.lock);

@@ -102,7 +102,7 @@ status_requests(struct buf *b, const struct metrics_stats *ms)
 
 	status_family(b, "gists_requests_total", "counter",
 	    "Requests answered, by route and HTTP status.");
-	for (size_t r = 0; r < METRICS_ROUTES; r++)
+	for (size_t r = 0; r < metrics_routes(); r++)
 		for (size_t s = 0; s <= METRICS_STATUSES; s++) {
 			char status[8] = "other";
 
@@ -119,7 +119,7 @@ status_requests(struct buf *b, const struct metrics_stats *ms)
 
 	status_family(b, "gists_request_duration_seconds", "histogram",
 	    "Time from a request's arrival at the responder to its answer.");
-	for (size_t r = 0; r < METRICS_ROUTES; r++) {
+	for (size_t r = 0; r < metrics_routes(); r++) {
 		struct status_hist h = { metrics_request_bounds,
 			METRICS_REQ_BOUNDS, ms->req_bucket[r],
 			ms->req_sum_us[r] };

@@ -9,7 +9,6 @@
 #include "html.h"
 #include "link.h"
 #include "listing.h"
-#include "park.h"
 #include "ratelimit.h"
 #include "redis.h"
 #include "user.h"
@@ -20,13 +19,21 @@ struct user_fill {
 	const struct listing_key *key;
 };
 
-/* Start the fetch of a key the cache misses, on the upstream loop. */
+/*
+ * Start the fetch of a key the cache misses: the one place that orders
+ * the tiers. The shared tier first, when there is one (it asks GitHub
+ * itself, through fetch_start, when the fleet has no copy and this
+ * instance holds the key's lock); else GitHub, on the upstream loop.
+ */
 static void
 user_start(void *arg, struct listing *prev, void *entry)
 {
 	const struct user_fill *uf = arg;
 
-	redis_fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
+	if (redis_configured())
+		redis_miss(uf->key, prev, fetch_start, cache_filled, entry);
+	else
+		fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
 }
 
 /*
@@ -151,10 +158,13 @@ user_render_html(struct listing *l, void *arg, size_t *len)
 /* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
  * coding want (the request's choice) when the body is worth coding. */
 static void
-user_ok(struct user_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, enum encoding want, bool html,
+user_ok(const struct user_ctx *ctx, const struct request *rq,
     const struct cache_answer *ans, struct http_response *r)
 {
+	const struct route *rt = &rq->rt;
+	const struct query *q = &rq->q;
+	enum encoding want = rq->enc;
+	bool html = rq->html;
 	struct listing *l = ans->listing;
 	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
 		{ NULL, NULL, NULL }, "", "", "" };
@@ -193,7 +203,7 @@ user_ok(struct user_ctx *ctx, const struct route *rt, const struct query *q,
 	http_header_long(r, "Age", ans->age);
 	if (q->paged)
 		user_link(r, rt->login, q, l);
-	if (http_etag_matches(if_none_match, etag)) {
+	if (http_etag_matches(rq->if_none_match, etag)) {
 		char cache_control[32];
 
 		/* mod_expire leaves 304s alone: say what the 200 would; and
@@ -218,7 +228,7 @@ user_ok(struct user_ctx *ctx, const struct route *rt, const struct query *q,
 
 /* Look up what key asks for with uw's waiter, starting a fetch if need be. */
 static enum cache_lookup_result
-user_lookup(struct user_ctx *ctx, const struct listing_key *key,
+user_lookup(const struct user_ctx *ctx, const struct listing_key *key,
     struct user_wait *uw)
 {
 	struct user_fill uf = { ctx->cfg, key };
@@ -230,9 +240,12 @@ user_lookup(struct user_ctx *ctx, const struct listing_key *key,
 
 /* 503 at once: GISTS_MAX_WAITING requests wait on GitHub already. */
 static void
-user_refuse(struct user_ctx *ctx, bool html, struct http_response *r,
-    struct log_request *lg)
+user_refuse(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r)
 {
+	struct log_request *lg = &rq->lg;
+	bool html = rq->html;
+
 	/* hits still answer; only what would wait on GitHub is refused */
 	http_error(r, 503,
 	    "too many requests are waiting for GitHub; try again in a second",
@@ -275,7 +288,7 @@ user_derived(struct user_wait *uw, const struct query *q)
 
 /* Whether q may be cut from the user's whole listing (not known truncated). */
 static bool
-user_derivable(struct user_ctx *ctx, const struct listing_key *whole,
+user_derivable(const struct user_ctx *ctx, const struct listing_key *whole,
     const struct query *q)
 {
 	char keystr[LISTING_KEY_MAX];
@@ -292,87 +305,84 @@ user_derivable(struct user_ctx *ctx, const struct listing_key *whole,
 	return !truncated;
 }
 
-static void user_answer(struct user_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, const struct user_wait *uw, struct http_response *r,
-    struct log_request *lg);
+static void user_answer(const struct user_ctx *ctx, struct request *rq,
+    const struct user_wait *uw, struct http_response *r);
+
+/*
+ * Look key up with uw's waiter: false with the answer, the refusal or
+ * the error in r, or true when parked (uw is no longer ours to touch).
+ */
+static bool
+user_settle(const struct user_ctx *ctx, struct request *rq,
+    const struct listing_key *key, struct http_response *r,
+    struct user_wait *uw)
+{
+	enum cache_lookup_result res = user_lookup(ctx, key, uw);
+
+	if (res == CACHE_PARKED)
+		return true;
+	if (res == CACHE_FULL)
+		user_refuse(ctx, rq, r);
+	else
+		user_answer(ctx, rq, uw, r);
+	return false;
+}
 
 bool
-user_serve(struct user_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, enum encoding enc, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw)
+user_serve(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw)
 {
-	const struct query all = { .format = q->format };
+	const struct query all = { .format = rq->q.format };
 	struct listing_key key;
 	enum cache_lookup_result res;
 
 	uw->derived = false;
 	uw->spent = 0;
-	/* counted before a fetch can end and answer, on another thread */
-	park_enter();
-	listing_key_init(&key, rt->login, &all);
-	if (user_derivable(ctx, &key, q)) {
+	listing_key_init(&key, rq->rt.login, &all);
+	if (user_derivable(ctx, &key, &rq->q)) {
 		uw->derived = true;
 		res = user_lookup(ctx, &key, uw);
 		if (res == CACHE_PARKED)
 			return true; /* uw is no longer ours to touch */
 		uw->derived = false;
 		if (res == CACHE_FULL) {
-			park_leave();
-			user_refuse(ctx, html, r, lg);
+			user_refuse(ctx, rq, r);
 			return false;
 		}
-		if (user_derived(uw, q)) {
-			park_leave();
-			user_answer(ctx, rt, q, if_none_match, enc, html, uw, r,
-			    lg);
+		if (user_derived(uw, &rq->q)) {
+			user_answer(ctx, rq, uw, r);
 			return false;
 		}
 	}
-	listing_key_init(&key, rt->login, q);
-	res = user_lookup(ctx, &key, uw);
-	if (res == CACHE_PARKED)
-		return true;
-	park_leave();
-	if (res == CACHE_FULL)
-		user_refuse(ctx, html, r, lg);
-	else
-		user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
-	return false;
+	listing_key_init(&key, rq->rt.login, &rq->q);
+	return user_settle(ctx, rq, &key, r, uw);
 }
 
 bool
-user_resume(struct user_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, enum encoding enc, bool html,
-    struct http_response *r, struct log_request *lg, struct user_wait *uw)
+user_resume(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw)
 {
+	struct listing_key key;
+
 	if (uw->derived) {
 		uw->derived = false;
-		if (!user_derived(uw, q)) {
-			struct listing_key key;
-			enum cache_lookup_result res;
-
+		if (!user_derived(uw, &rq->q)) {
 			/* the whole listing cannot answer: ask for q itself */
-			listing_key_init(&key, rt->login, q);
-			res = user_lookup(ctx, &key, uw);
-			if (res == CACHE_PARKED)
-				return true;
-			if (res == CACHE_FULL) {
-				user_refuse(ctx, html, r, lg);
-				return false;
-			}
+			listing_key_init(&key, rq->rt.login, &rq->q);
+			return user_settle(ctx, rq, &key, r, uw);
 		}
 	}
-	user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
+	user_answer(ctx, rq, uw, r);
 	return false;
 }
 
 /* Answer from what the cache said (its listing reference is taken). */
 static void
-user_answer(struct user_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, enum encoding enc, bool html,
-    const struct user_wait *uw, struct http_response *r, struct log_request *lg)
+user_answer(const struct user_ctx *ctx, struct request *rq,
+    const struct user_wait *uw, struct http_response *r)
 {
+	struct log_request *lg = &rq->lg;
+	bool html = rq->html;
 	struct cache_answer ans = uw->w.ans;
 	int spent = uw->spent;
 	char detail[96];
@@ -400,11 +410,11 @@ user_answer(struct user_ctx *ctx, const struct route *rt, const struct query *q,
 		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
 	} else if (ans.listing->status == 404) {
 		snprintf(detail, sizeof(detail),
-		    "GitHub user '%s' was not found", rt->login);
+		    "GitHub user '%s' was not found", rq->rt.login);
 		http_error(r, 404, detail, html);
 		http_header(r, "X-Cache", cache_kind_header(ans.kind));
 	} else
-		user_ok(ctx, rt, q, if_none_match, enc, html, &ans, r);
+		user_ok(ctx, rq, &ans, r);
 	if (r->status != 200 && r->status != 304)
 		http_header(r, "Vary", "Accept");
 	listing_unref(ans.listing);
