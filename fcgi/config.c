@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "parse.h"
 #include "redisurl.h"
 
 struct config_var;
@@ -105,23 +106,14 @@ config_parse_long(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
 {
 	char why[96];
-	long n = 0;
-	const char *p;
+	long long n;
 
 	snprintf(why, sizeof(why), "must be a whole number from %ld to %ld",
 	    var->min, var->max);
-	if (*value == '\0' || strlen(value) > 19)
+	if (strlen(value) > 19 ||
+	    !parse_number(value, strlen(value), var->min, var->max, &n))
 		return config_fail(err, errlen, var, value, why);
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return config_fail(err, errlen, var, value, why);
-		n = n * 10 + (*p - '0');
-		if (n > var->max)
-			return config_fail(err, errlen, var, value, why);
-	}
-	if (n < var->min)
-		return config_fail(err, errlen, var, value, why);
-	*(long *)(void *)((char *)cfg + var->offset) = n;
+	*(long *)(void *)((char *)cfg + var->offset) = (long)n;
 	return 0;
 }
 

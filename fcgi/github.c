@@ -14,6 +14,7 @@
 #include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "parse.h"
 #include "ratelimit.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
@@ -310,51 +311,47 @@ github_keep_etag(struct github_fetch *f, const char *v)
 		memcpy(f->etag, v, strlen(v) + 1);
 }
 
-/* A whole number of digits only, or -1. */
+/* A whole number of digits only, at most 12 of them, or -1. */
 static long
 github_number(const char *s)
 {
-	long n = 0;
+	long long n;
 
-	if (s == NULL || *s == '\0' || strlen(s) > 12)
+	if (s == NULL || strlen(s) > 12 ||
+	    !parse_number(s, strlen(s), 0, 999999999999LL, &n))
 		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	return n;
+	return (long)n;
 }
 
 void
-github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
-    bool too_big, const char *transport_err, long status, const char *remaining,
-    const char *retry_after, const char *reset, time_t now)
+github_classify(struct github_fetch *f, const struct github_reply *a,
+    time_t now)
 {
-	long retry = github_number(retry_after);
+	long retry = github_number(a->retry_after);
+	long status = a->status;
 
 	f->status = status;
-	f->ratelimit_remaining = github_number(remaining);
-	f->ratelimit_reset = github_number(reset);
-	if (!transport_ok) {
-		if (too_big) {
+	f->ratelimit_remaining = github_number(a->remaining);
+	f->ratelimit_reset = github_number(a->reset);
+	if (!a->transport_ok) {
+		if (a->too_big) {
 			f->outcome = GITHUB_FAILED;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub's reply is "
 			    "larger than %ld bytes",
 			    GITHUB_BODY_MAX);
-		} else if (timed_out) {
+		} else if (a->timed_out) {
 			f->outcome = GITHUB_TIMEOUT;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub did not "
 			    "answer in time: %s",
-			    transport_err);
+			    a->transport_err);
 		} else {
 			f->outcome = GITHUB_FAILED;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub could not be "
 			    "reached: %s",
-			    transport_err);
+			    a->transport_err);
 		}
 		return;
 	}
@@ -445,18 +442,22 @@ github_finish(struct github_xfer *x, CURLcode rc)
 	struct github_fetch *f = x->fetch;
 	long status = 0;
 	curl_off_t usec = 0;
+	struct github_reply reply = { rc == CURLE_OK,
+		rc == CURLE_OPERATION_TIMEDOUT,
+		x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
+		x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc), 0,
+		NULL, NULL, NULL };
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
-	github_classify(f, rc == CURLE_OK, rc == CURLE_OPERATION_TIMEDOUT,
-	    x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
-	    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc),
-	    rc == CURLE_OK ? status : 0,
-	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Remaining")
-			   : NULL,
-	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
-	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
-	    time(NULL));
+	if (rc == CURLE_OK) {
+		reply.status = status;
+		reply.remaining =
+		    github_header(x->easy, "X-RateLimit-Remaining");
+		reply.retry_after = github_header(x->easy, "Retry-After");
+		reply.reset = github_header(x->easy, "X-RateLimit-Reset");
+	}
+	github_classify(f, &reply, time(NULL));
 	metrics_upstream(f->status, (long)usec);
 	ratelimit_seen(f->ratelimit_remaining, f->ratelimit_reset,
 	    rc == CURLE_OK

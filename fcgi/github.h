@@ -72,15 +72,22 @@ void github_loop_stop(void);
 /* Free what a fetch holds and reset its results. */
 void github_fetch_clear(struct github_fetch *f);
 
+/* What a finished transfer came to, as github_classify reads it. */
+struct github_reply {
+	bool transport_ok; /* false: transport_err says why */
+	bool timed_out, too_big; /* the kind of a transport failure */
+	const char *transport_err;
+	long status; /* the HTTP status, when transport_ok */
+	/* GitHub's rate-limit headers, NULL when absent */
+	const char *remaining, *retry_after, *reset;
+};
+
 /*
- * Decide the outcome of a finished transfer from the transport result
- * (transport_ok false: transport_err says why; timed_out, too_big give
- * the kind), the HTTP status and GitHub's rate-limit headers (NULL when
- * absent). Pure, for tests.
+ * Decide f's outcome from a finished transfer's reply, at now. Pure, for
+ * tests.
  */
-void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
-    bool too_big, const char *transport_err, long status, const char *remaining,
-    const char *retry_after, const char *reset, time_t now);
+void github_classify(struct github_fetch *f, const struct github_reply *a,
+    time_t now);
 
 /*
  * Seconds not to ask GitHub after the classified fetch f (0: ask away):
