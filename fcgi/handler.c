@@ -155,28 +155,31 @@ handler_user(struct handler_slot *s, struct http_response *r, bool html)
 #define HANDLER_PROBE 0x1 /* a success is logged at debug */
 #define HANDLER_ANY_METHOD 0x2 /* answered before the method is checked */
 
+/* Answer a request of one route into r; true when it was parked. */
+typedef bool
+handler_fn(struct handler_slot *s, struct http_response *r, bool html);
+
 /*
  * The routes (cgit's cmd.c, tmux's cmd_table): what route_match_uri
- * calls the path, its label in the metrics, flags, the handler, and its
+ * calls the path, flags, its label in the metrics, the handler, and its
  * line in the index. The last row answers every path no other row has.
  */
 static const struct handler_route {
 	enum route_kind kind;
-	const char *label;
 	unsigned flags;
-	bool (
-	    *serve)(struct handler_slot *s, struct http_response *r, bool html);
+	const char *label;
+	handler_fn *serve;
 	const char *path, *about; /* in GET /'s routes; NULL: not listed */
 } handler_routes[] = {
-	{ ROUTE_USER, "user", 0, handler_user, "/{user}",
+	{ ROUTE_USER, 0, "user", handler_user, "/{user}",
 	    "every public gist of the user; ?page=N&per_page=M (1-100) for "
 	    "one page, ?since=YYYY-MM-DDTHH:MM:SSZ for recent ones" },
-	{ ROUTE_INDEX, "index", 0, handler_index, NULL, NULL },
-	{ ROUTE_HEALTHZ, "healthz", HANDLER_PROBE, handler_healthz,
+	{ ROUTE_INDEX, 0, "index", handler_index, NULL, NULL },
+	{ ROUTE_HEALTHZ, HANDLER_PROBE, "healthz", handler_healthz,
 	    "/-/healthz", "200 while the service accepts requests" },
-	{ ROUTE_METRICS, "metrics", HANDLER_PROBE, handler_metrics,
+	{ ROUTE_METRICS, HANDLER_PROBE, "metrics", handler_metrics,
 	    "/-/metrics", "Prometheus metrics" },
-	{ ROUTE_NOT_FOUND, "other", HANDLER_ANY_METHOD, handler_other, NULL,
+	{ ROUTE_NOT_FOUND, HANDLER_ANY_METHOD, "other", handler_other, NULL,
 	    NULL },
 };
 

@@ -334,12 +334,13 @@ user_serve(const struct user_ctx *ctx, struct request *rq,
 {
 	const struct query all = { .format = rq->q.format };
 	struct listing_key key;
-	enum cache_lookup_result res;
 
 	uw->derived = false;
 	uw->spent = 0;
 	listing_key_init(&key, rq->rt.login, &all);
 	if (user_derivable(ctx, &key, &rq->q)) {
+		enum cache_lookup_result res;
+
 		uw->derived = true;
 		res = user_lookup(ctx, &key, uw);
 		if (res == CACHE_PARKED)
