@@ -85,17 +85,6 @@ enum cache_lookup_result {
 enum cache_lookup_result cache_lookup(const char *key, cache_start_fn start,
     void *arg, struct cache_waiter *w);
 
-/* Fetch into out, given the copy the cache holds (or NULL). */
-typedef void (*cache_fill_fn)(void *arg, const struct listing *prev,
-    struct fetch_outcome *out);
-
-/*
- * cache_lookup for a caller that fetches itself, synchronously, and
- * blocks while another caller's fetch of the key is under way (tests).
- */
-void cache_get(const char *key, cache_fill_fn fill, void *arg,
-    struct cache_answer *ans);
-
 /* What the cache holds for a key, as it stands. */
 struct cache_peek {
 	struct listing *listing; /* NULL when none; else yours to unref */
