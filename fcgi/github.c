@@ -45,13 +45,13 @@ static struct {
 	bool started;
 	CURLM *multi;
 	pthread_mutex_t lock; /* queue, stopping */
-	struct github_fetch *queue, *queue_tail;
+	STAILQ_HEAD(, github_fetch) queue;
 	bool stopping;
 	/* the loop thread's own */
 	struct github_xfer *idle;
 	int nidle;
 	long active;
-} github_loop;
+} github_loop = { .queue = STAILQ_HEAD_INITIALIZER(github_loop.queue) };
 
 static struct {
 	CURLSH *share;
@@ -559,26 +559,24 @@ github_loop_run(void *arg)
 {
 	(void)arg;
 	for (;;) {
+		STAILQ_HEAD(, github_fetch)
+		batch = STAILQ_HEAD_INITIALIZER(batch);
 		struct github_fetch *q;
 		int running = 0, left;
 		bool stopping;
 		CURLMsg *msg;
 
 		pthread_mutex_lock(&github_loop.lock);
-		q = github_loop.queue;
-		github_loop.queue = github_loop.queue_tail = NULL;
+		STAILQ_CONCAT(&batch, &github_loop.queue);
 		stopping = github_loop.stopping;
 		pthread_mutex_unlock(&github_loop.lock);
-		while (q != NULL) {
-			struct github_fetch *next = q->qnext;
-
-			q->qnext = NULL;
+		while ((q = STAILQ_FIRST(&batch)) != NULL) {
+			STAILQ_REMOVE_HEAD(&batch, qnext);
 			github_begin(q); /* may queue more: next round */
-			q = next;
 		}
 		if (stopping && github_loop.active == 0) {
 			pthread_mutex_lock(&github_loop.lock);
-			q = github_loop.queue;
+			q = STAILQ_FIRST(&github_loop.queue);
 			pthread_mutex_unlock(&github_loop.lock);
 			if (q == NULL)
 				break;
@@ -601,7 +599,7 @@ github_loop_run(void *arg)
 			f->done(f); /* may hand the loop more fetches */
 		}
 		pthread_mutex_lock(&github_loop.lock);
-		q = github_loop.queue;
+		q = STAILQ_FIRST(&github_loop.queue);
 		pthread_mutex_unlock(&github_loop.lock);
 		if (q == NULL)
 			curl_multi_poll(github_loop.multi, NULL, 0, 1000, NULL);
@@ -637,13 +635,8 @@ github_loop_start(char *err, size_t errlen)
 void
 github_submit(struct github_fetch *f)
 {
-	f->qnext = NULL;
 	pthread_mutex_lock(&github_loop.lock);
-	if (github_loop.queue_tail != NULL)
-		github_loop.queue_tail->qnext = f;
-	else
-		github_loop.queue = f;
-	github_loop.queue_tail = f;
+	STAILQ_INSERT_TAIL(&github_loop.queue, f, qnext);
 	pthread_mutex_unlock(&github_loop.lock);
 	curl_multi_wakeup(github_loop.multi);
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include "config.h"
@@ -46,7 +47,7 @@ struct github_fetch {
 	/* for github_submit */
 	void (*done)(struct github_fetch *f); /* on the loop thread */
 	void *arg; /* the caller's */
-	struct github_fetch *qnext; /* the loop's queue */
+	STAILQ_ENTRY(github_fetch) qnext; /* the loop's queue */
 };
 
 /* Process-wide set-up: shared connection cache, request headers. */
