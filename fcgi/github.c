@@ -45,7 +45,7 @@ static struct {
 	bool started;
 	CURLM *multi;
 	pthread_mutex_t lock; /* queue, stopping */
-	STAILQ_HEAD(, github_fetch) queue;
+	STAILQ_HEAD(github_queue, github_fetch) queue;
 	bool stopping;
 	/* the loop thread's own */
 	struct github_xfer *idle;
@@ -559,8 +559,7 @@ github_loop_run(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		STAILQ_HEAD(, github_fetch)
-		batch = STAILQ_HEAD_INITIALIZER(batch);
+		struct github_queue batch = STAILQ_HEAD_INITIALIZER(batch);
 		struct github_fetch *q;
 		int running = 0, left;
 		bool stopping;

@@ -11,7 +11,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* the queue has a job, or stop */
 	pthread_cond_t idle; /* handed off dropped to 0 */
-	STAILQ_HEAD(, park_job) queue;
+	STAILQ_HEAD(park_queue, park_job) queue;
 	/* atomic: every request passes through it, hits included; the lock
 	 * is taken only when it drops to 0, for park_wait_idle */
 	atomic_long handed_off;
