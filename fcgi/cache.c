@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,20 @@
 #include "cache.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
+
+/* The one name table of the cache's answers: metrics label, header. */
+static const struct {
+	const char *label, *header;
+} cache_kind_names[CACHE_KINDS] = {
+	[CACHE_MISS] = { "miss", "MISS" },
+	[CACHE_HIT] = { "hit", "HIT" },
+	[CACHE_REVALIDATED] = { "revalidated", "REVALIDATED" },
+	[CACHE_STALE] = { "stale", "STALE" },
+	[CACHE_ERROR] = { "error", "MISS" }, /* a miss whose fetch failed */
+};
+
+/* Answers by kind, for the metrics; apart from cache, which init clears. */
+static atomic_ulong cache_results[CACHE_KINDS];
 
 struct cache_entry {
 	struct cache_entry *hnext; /* hash chain */
@@ -435,66 +450,6 @@ cache_filled(void *entry, struct fetch_outcome *out)
 	}
 }
 
-/* A caller of cache_get waiting for its answer. */
-struct cache_sync {
-	struct cache_waiter w;
-	cache_fill_fn fill;
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-};
-
-static void
-cache_sync_start(void *arg, struct listing *prev, void *entry)
-{
-	struct cache_sync *s = arg;
-	struct fetch_outcome out;
-
-	memset(&out, 0, sizeof(out));
-	s->fill(s->arg, prev, &out);
-	listing_unref(prev);
-	cache_filled(entry, &out);
-}
-
-static void
-cache_sync_done(struct cache_waiter *w)
-{
-	struct cache_sync *s = (struct cache_sync *)w;
-
-	pthread_mutex_lock(&s->lock);
-	s->done = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-void
-cache_get(const char *key, cache_fill_fn fill, void *arg,
-    struct cache_answer *ans)
-{
-	struct cache_sync s = { .fill = fill, .arg = arg };
-	enum cache_lookup_result r;
-
-	s.w.done = cache_sync_done;
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	r = cache_lookup(key, cache_sync_start, &s, &s.w);
-	if (r == CACHE_PARKED) {
-		pthread_mutex_lock(&s.lock);
-		while (!s.done)
-			pthread_cond_wait(&s.cond, &s.lock);
-		pthread_mutex_unlock(&s.lock);
-	} else if (r == CACHE_FULL) {
-		s.w.ans.kind = CACHE_ERROR;
-		s.w.ans.fetch.result = FETCH_ERROR;
-		s.w.ans.fetch.status = 503;
-		s.w.ans.fetch.retry_after = 1;
-	}
-	pthread_cond_destroy(&s.cond);
-	pthread_mutex_destroy(&s.lock);
-	*ans = s.w.ans;
-}
-
 void
 cache_peek(const char *key, struct cache_peek *peek)
 {
@@ -515,9 +470,31 @@ cache_peek(const char *key, struct cache_peek *peek)
 	pthread_mutex_unlock(&cache.lock);
 }
 
+const char *
+cache_kind_label(enum cache_kind kind)
+{
+	return cache_kind_names[kind].label;
+}
+
+const char *
+cache_kind_header(enum cache_kind kind)
+{
+	return cache_kind_names[kind].header;
+}
+
+void
+cache_count_result(enum cache_kind kind)
+{
+	atomic_fetch_add_explicit(&cache_results[kind], 1,
+	    memory_order_relaxed);
+}
+
 void
 cache_get_stats(struct cache_stats *st)
 {
+	for (size_t k = 0; k < CACHE_KINDS; k++)
+		st->results[k] = atomic_load_explicit(&cache_results[k],
+		    memory_order_relaxed);
 	pthread_mutex_lock(&cache.lock);
 	st->entries = cache.entries;
 	st->bytes = cache.bytes;

@@ -23,7 +23,17 @@ enum cache_kind {
 	CACHE_REVALIDATED, /* GitHub confirmed the copy (304) */
 	CACHE_STALE, /* GitHub failed; an older copy */
 	CACHE_ERROR, /* GitHub failed and nothing may be served */
+	CACHE_KINDS,
 };
+
+/* A kind's name in the metrics ("miss", "hit", ..., "error"). */
+const char *cache_kind_label(enum cache_kind kind);
+
+/* Its name in X-Cache and the log (MISS, HIT, ...; an error is a MISS). */
+const char *cache_kind_header(enum cache_kind kind);
+
+/* A /{user} answer came from the cache this way (counted for metrics). */
+void cache_count_result(enum cache_kind kind);
 
 struct cache_answer {
 	enum cache_kind kind;
@@ -75,17 +85,6 @@ enum cache_lookup_result {
 enum cache_lookup_result cache_lookup(const char *key, cache_start_fn start,
     void *arg, struct cache_waiter *w);
 
-/* Fetch into out, given the copy the cache holds (or NULL). */
-typedef void (*cache_fill_fn)(void *arg, const struct listing *prev,
-    struct fetch_outcome *out);
-
-/*
- * cache_lookup for a caller that fetches itself, synchronously, and
- * blocks while another caller's fetch of the key is under way (tests).
- */
-void cache_get(const char *key, cache_fill_fn fill, void *arg,
-    struct cache_answer *ans);
-
 /* What the cache holds for a key, as it stands. */
 struct cache_peek {
 	struct listing *listing; /* NULL when none; else yours to unref */
@@ -103,6 +102,7 @@ struct cache_stats {
 	long parked; /* requests waiting for fetches now */
 	long parked_max; /* the most there were at once */
 	long refused; /* requests refused: GISTS_MAX_WAITING were parked */
+	unsigned long results[CACHE_KINDS]; /* cache_count_result's */
 };
 
 void cache_get_stats(struct cache_stats *st);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "parse.h"
 #include "redisurl.h"
 
 struct config_var;
@@ -94,13 +95,6 @@ config_var_name(size_t i)
 	return i < NVARS ? config_vars[i].name : NULL;
 }
 
-static const char *const config_level_names[] = {
-	"error",
-	"warn",
-	"info",
-	"debug",
-};
-
 /* Fill err with "NAME='value': why", the value made printable. */
 static int
 config_fail(char *err, size_t errlen, const struct config_var *var,
@@ -124,23 +118,14 @@ config_parse_long(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
 {
 	char why[96];
-	long n = 0;
-	const char *p;
+	long long n;
 
 	snprintf(why, sizeof(why), "must be a whole number from %ld to %ld",
 	    var->min, var->max);
-	if (*value == '\0' || strlen(value) > 19)
+	if (strlen(value) > 19 ||
+	    !parse_number(value, strlen(value), var->min, var->max, &n))
 		return config_fail(err, errlen, var, value, why);
-	for (p = value; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return config_fail(err, errlen, var, value, why);
-		n = n * 10 + (*p - '0');
-		if (n > var->max)
-			return config_fail(err, errlen, var, value, why);
-	}
-	if (n < var->min)
-		return config_fail(err, errlen, var, value, why);
-	*(long *)(void *)((char *)cfg + var->offset) = n;
+	*(long *)(void *)((char *)cfg + var->offset) = (long)n;
 	return 0;
 }
 
@@ -243,14 +228,8 @@ static int
 config_parse_level(const struct config_var *var, const char *value,
     struct config *cfg, char *err, size_t errlen)
 {
-	for (size_t i = 0;
-	     i < sizeof(config_level_names) / sizeof(config_level_names[0]);
-	     i++) {
-		if (strcasecmp(value, config_level_names[i]) == 0) {
-			cfg->log_level = (enum log_level)i;
-			return 0;
-		}
-	}
+	if (log_level_parse(value, &cfg->log_level) == 0)
+		return 0;
 	return config_fail(err, errlen, var, value,
 	    "must be one of error, warn, info, debug");
 }
@@ -286,12 +265,6 @@ config_free(struct config *cfg)
 	cfg->token = NULL;
 }
 
-const char *
-config_log_level_name(enum log_level level)
-{
-	return config_level_names[level];
-}
-
 void
 config_print(FILE *fp, const struct config *cfg)
 {
@@ -314,7 +287,7 @@ config_print(FILE *fp, const struct config *cfg)
 			redisurl_redact(cfg->redis_url, shown, sizeof(shown));
 			fputs(shown, fp);
 		} else if (var->parse == config_parse_level)
-			fputs(config_log_level_name(cfg->log_level), fp);
+			fputs(log_level_name(cfg->log_level), fp);
 		fputc('\n', fp);
 	}
 }

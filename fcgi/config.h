@@ -4,12 +4,7 @@
 
 #include <stdio.h>
 
-enum log_level {
-	LOG_LEVEL_ERROR,
-	LOG_LEVEL_WARN,
-	LOG_LEVEL_INFO,
-	LOG_LEVEL_DEBUG,
-};
+#include "log.h"
 
 struct config {
 	long port; /* lighttpd's; validated here so start fails */
@@ -49,8 +44,5 @@ void config_print(FILE *fp, const struct config *cfg);
 
 /* Print every variable with its default and meaning (for --help). */
 void config_print_help(FILE *fp);
-
-/* The name of a log level ("error", "warn", "info", "debug"). */
-const char *config_log_level_name(enum log_level level);
 
 #endif

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include "encoding.h"
+#include "parse.h"
 
 /*
  * Levels for a body compressed once and sent many times, yet compressed
@@ -38,7 +39,8 @@ static int
 encoding_quality(const char *p, size_t n)
 {
 	size_t i = 0;
-	int q = 0;
+	size_t used;
+	int q;
 
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
@@ -51,26 +53,11 @@ encoding_quality(const char *p, size_t n)
 	if (i + 2 > n || (p[i] != 'q' && p[i] != 'Q') || p[i + 1] != '=')
 		return -1;
 	i += 2;
-	if (i < n && p[i] == '1')
-		q = 1000;
-	else if (i >= n || p[i] != '0')
+	if ((q = parse_qvalue(p + i, n - i, &used)) < 0)
 		return -1;
-	i++;
-	if (i < n && p[i] == '.') {
-		int digits = 0;
-
-		for (i++; i < n && p[i] >= '0' && p[i] <= '9' && digits < 3;
-		     i++, digits++)
-			q += (p[i] - '0') *
-			    (digits == 0          ? 100
-				    : digits == 1 ? 10
-						  : 1);
-	}
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	if (i != n)
-		return -1;
-	return q > 1000 ? 1000 : q;
+	for (i += used; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
+		;
+	return i == n ? q : -1;
 }
 
 enum encoding

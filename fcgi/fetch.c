@@ -13,6 +13,7 @@
 #include "gists.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelimit.h"
 
 #define FETCH_PER_PAGE 100 /* GitHub's largest page */
 
@@ -28,8 +29,7 @@ fetch_fail(struct fetch_outcome *out, const struct github_fetch *f)
 	switch (f->outcome) {
 	case GITHUB_RATE_LIMITED:
 		out->retry_after = f->retry_after;
-		snprintf(out->detail, sizeof(out->detail),
-		    "GitHub's rate limit is spent; try again in %ld seconds",
+		ratelimit_detail(out->detail, sizeof(out->detail),
 		    f->retry_after);
 		break;
 	case GITHUB_TIMEOUT:
@@ -226,7 +226,7 @@ fetch_size(struct fetch_job *j)
 		j->truncated = true;
 	}
 	j->n = (size_t)last;
-	if (j->n > 1 && (blocked = github_blocked_for()) > 0) {
+	if (j->n > 1 && (blocked = ratelimit_blocked_for()) > 0) {
 		struct github_fetch limited = *f;
 
 		limited.outcome = GITHUB_RATE_LIMITED;
@@ -380,7 +380,7 @@ void
 fetch_start(const struct config *cfg, const struct listing_key *key,
     struct listing *prev, fetch_done_fn done, void *arg)
 {
-	long blocked = github_blocked_for();
+	long blocked = ratelimit_blocked_for();
 	struct fetch_job *j = calloc(1, sizeof(*j));
 	size_t max = key->q.paged ? 1 : (size_t)cfg->max_pages;
 
@@ -411,9 +411,7 @@ fetch_start(const struct config *cfg, const struct listing_key *key,
 		out->result = FETCH_ERROR;
 		out->status = 503;
 		out->retry_after = blocked;
-		snprintf(out->detail, sizeof(out->detail),
-		    "GitHub's rate limit is spent; try again in %ld seconds",
-		    blocked);
+		ratelimit_detail(out->detail, sizeof(out->detail), blocked);
 		snprintf(out->error, sizeof(out->error),
 		    "not asking GitHub: rate limited for %ld more seconds",
 		    blocked);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gists.h"
+#include "parse.h"
 
 /* GitHub's objects are four levels deep; leave room, refuse bombs. */
 #define GISTS_MAX_DEPTH 32
@@ -43,6 +44,17 @@ static const struct gists_field gists_file_fields[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A kind of object: its name in errors and the members kept of it. */
+struct gists_shape {
+	const char *what;
+	const struct gists_field *fields;
+	size_t n;
+};
+static const struct gists_shape gists_gist_shape = { "gist", gists_gist_fields,
+	NELEM(gists_gist_fields) };
+static const struct gists_shape gists_file_shape = { "file", gists_file_fields,
+	NELEM(gists_file_fields) };
+
 /*
  * Whether v is a whole number we pass on exactly: 0 to INT64_MAX. json-c
  * saturates what it cannot hold (10^20 becomes UINT64_MAX), so larger
@@ -57,45 +69,15 @@ gists_int_ok(struct json_object *v)
 	    json_object_get_uint64(v) <= (uint64_t)INT64_MAX;
 }
 
-/* The n digits at s as a number, or -1. */
-static int
-gists_digits(const char *s, size_t n)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 bool
 gists_time_ok(const char *s, size_t len)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
-	int y, mo, d, dim, h, mi, sec;
 	size_t i = 19;
+	long long n;
 
-	/* full-date "T" partial-time: YYYY-MM-DDTHH:MM:SS */
-	if (len < 20 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
-		return false;
-	y = gists_digits(s, 4);
-	mo = gists_digits(s + 5, 2);
-	d = gists_digits(s + 8, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1)
-		return false;
-	dim = mdays[mo - 1];
-	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	h = gists_digits(s + 11, 2);
-	mi = gists_digits(s + 14, 2);
-	sec = gists_digits(s + 17, 2); /* 60: a leap second */
-	if (d > dim || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
-	    sec > 60)
+	/* full-date "T" partial-time: YYYY-MM-DDTHH:MM:SS, 60: a leap second */
+	if (len < 20 || (s[10] != 'T' && s[10] != 't') || !parse_date(s, 0) ||
+	    !parse_time(s + 11, 60))
 		return false;
 	/* time-secfrac: "." 1*DIGIT */
 	if (s[i] == '.') {
@@ -111,9 +93,8 @@ gists_time_ok(const char *s, size_t len)
 		return i + 1 == len;
 	if (i + 6 != len || (s[i] != '+' && s[i] != '-') || s[i + 3] != ':')
 		return false;
-	h = gists_digits(s + i + 1, 2);
-	mi = gists_digits(s + i + 4, 2);
-	return h >= 0 && h <= 23 && mi >= 0 && mi <= 59;
+	return parse_number(s + i + 1, 2, 0, 23, &n) &&
+	    parse_number(s + i + 4, 2, 0, 59, &n);
 }
 
 /* Whether v is acceptable as a member of the given kind. */
@@ -143,9 +124,11 @@ gists_kind_ok(struct json_object *v, bool present, enum gists_kind kind)
  * (json-c reference counts), or return NULL with err naming the member.
  */
 static struct json_object *
-gists_pick(struct json_object *src, const struct gists_field *fields, size_t n,
-    const char *what, size_t index, char *err, size_t errlen)
+gists_pick(struct json_object *src, const struct gists_shape *shape,
+    size_t index, char *err, size_t errlen)
 {
+	const struct gists_field *fields = shape->fields;
+	const char *what = shape->what;
 	struct json_object *dst;
 
 	if (!json_object_is_type(src, json_type_object)) {
@@ -156,7 +139,7 @@ gists_pick(struct json_object *src, const struct gists_field *fields, size_t n,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < shape->n; i++) {
 		struct json_object *v = NULL;
 		bool present =
 		    json_object_object_get_ex(src, fields[i].name, &v);
@@ -189,8 +172,7 @@ gists_one(struct json_object *gist, size_t index, char *err, size_t errlen)
 	struct json_object *out, *files_in, *files_out;
 	size_t nfile = 0;
 
-	out = gists_pick(gist, gists_gist_fields, NELEM(gists_gist_fields),
-	    "gist", index, err, errlen);
+	out = gists_pick(gist, &gists_gist_shape, index, err, errlen);
 	if (out == NULL)
 		return NULL;
 	if (!json_object_object_get_ex(gist, "files", &files_in) ||
@@ -216,8 +198,7 @@ gists_one(struct json_object *gist, size_t index, char *err, size_t errlen)
 		struct json_object *f;
 
 		(void)key;
-		f = gists_pick(file, gists_file_fields,
-		    NELEM(gists_file_fields), "file", nfile++, err, errlen);
+		f = gists_pick(file, &gists_file_shape, nfile++, err, errlen);
 		if (f == NULL) {
 			json_object_put(out);
 			return NULL;
@@ -364,15 +345,18 @@ gists_from_github(const char *body, size_t len, char *err, size_t errlen)
 	return out;
 }
 
-/* Whether o has exactly the members fields names, each of its kind. */
+/* Whether o has exactly the members shape names (and extra others),
+ * each of its kind. */
 static bool
-gists_exact(struct json_object *o, const struct gists_field *fields, size_t n,
+gists_exact(struct json_object *o, const struct gists_shape *shape,
     size_t extra)
 {
+	const struct gists_field *fields = shape->fields;
+
 	if (!json_object_is_type(o, json_type_object) ||
-	    (size_t)json_object_object_length(o) != n + extra)
+	    (size_t)json_object_object_length(o) != shape->n + extra)
 		return false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < shape->n; i++) {
 		struct json_object *v = NULL;
 
 		if (!json_object_object_get_ex(o, fields[i].name, &v) ||
@@ -394,14 +378,13 @@ gists_check_compact(struct json_object *arr)
 		struct json_object *g = json_object_array_get_idx(arr, i),
 				   *files;
 
-		if (!gists_exact(g, gists_gist_fields, NELEM(gists_gist_fields),
-			1) ||
+		if (!gists_exact(g, &gists_gist_shape, 1) ||
 		    !json_object_object_get_ex(g, "files", &files) ||
 		    !json_object_is_type(files, json_type_array))
 			return -1;
 		for (size_t k = 0; k < json_object_array_length(files); k++)
 			if (!gists_exact(json_object_array_get_idx(files, k),
-				gists_file_fields, NELEM(gists_file_fields), 0))
+				&gists_file_shape, 0))
 				return -1;
 	}
 	return 0;

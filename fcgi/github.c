@@ -9,10 +9,13 @@
 #include <curl/curl.h>
 
 #include "clock.h"
+#include "etag.h"
 #include "github.h"
 #include "link.h"
 #include "log.h"
 #include "metrics.h"
+#include "parse.h"
+#include "ratelimit.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
 #define GITHUB_RETRY_DEFAULT 60
@@ -42,39 +45,13 @@ static struct {
 	bool started;
 	CURLM *multi;
 	pthread_mutex_t lock; /* queue, stopping */
-	struct github_fetch *queue, *queue_tail;
+	STAILQ_HEAD(github_queue, github_fetch) queue;
 	bool stopping;
 	/* the loop thread's own */
 	struct github_xfer *idle;
 	int nidle;
 	long active;
-} github_loop;
-
-/* Monotonic milliseconds before which GitHub is not asked; 0: none. */
-static atomic_llong github_blocked_until;
-
-long
-github_blocked_for(void)
-{
-	long long until = atomic_load(&github_blocked_until);
-	long long left = until - clock_ms();
-
-	return left > 0 ? (long)((left + 999) / 1000) : 0;
-}
-
-void
-github_block(long seconds)
-{
-	long long until = clock_ms() + (long long)seconds * 1000;
-	long long cur = atomic_load(&github_blocked_until);
-
-	if (seconds <= 0)
-		return;
-
-	while (cur < until &&
-	    !atomic_compare_exchange_weak(&github_blocked_until, &cur, until))
-		;
-}
+} github_loop = { .queue = STAILQ_HEAD_INITIALIZER(github_loop.queue) };
 
 static struct {
 	CURLSH *share;
@@ -248,7 +225,7 @@ github_headers(const struct github_fetch *f)
 {
 	const char *lines[4];
 	struct curl_slist *list = NULL;
-	char inm[GITHUB_ETAG_MAX + 32];
+	char inm[ETAG_MAX + 32];
 	size_t n = 0;
 
 	lines[n++] = "Accept: application/vnd.github+json";
@@ -330,71 +307,51 @@ github_header(CURL *easy, const char *name)
 static void
 github_keep_etag(struct github_fetch *f, const char *v)
 {
-	size_t len;
-
-	if (v == NULL)
-		return;
-	len = strlen(v);
-	if (len > GITHUB_ETAG_MAX || len < 2)
-		return;
-	if (strncmp(v, "W/", 2) == 0 && len >= 4) {
-		if (v[2] != '"')
-			return;
-	} else if (v[0] != '"')
-		return;
-	if (v[len - 1] != '"')
-		return;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e)
-			return;
-	memcpy(f->etag, v, len + 1);
+	if (v != NULL && etag_valid(v, strlen(v)))
+		memcpy(f->etag, v, strlen(v) + 1);
 }
 
-/* A whole number of digits only, or -1. */
+/* A whole number of digits only, at most 12 of them, or -1. */
 static long
 github_number(const char *s)
 {
-	long n = 0;
+	long long n;
 
-	if (s == NULL || *s == '\0' || strlen(s) > 12)
+	if (s == NULL || strlen(s) > 12 ||
+	    !parse_number(s, strlen(s), 0, 999999999999LL, &n))
 		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	return n;
+	return (long)n;
 }
 
 void
-github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
-    bool too_big, const char *transport_err, long status, const char *remaining,
-    const char *retry_after, const char *reset, time_t now)
+github_classify(struct github_fetch *f, const struct github_reply *a,
+    time_t now)
 {
-	long retry = github_number(retry_after);
+	long retry = github_number(a->retry_after);
+	long status = a->status;
 
 	f->status = status;
-	f->ratelimit_remaining = github_number(remaining);
-	f->ratelimit_reset = github_number(reset);
-	if (!transport_ok) {
-		if (too_big) {
+	f->ratelimit_remaining = github_number(a->remaining);
+	f->ratelimit_reset = github_number(a->reset);
+	if (!a->transport_ok) {
+		if (a->too_big) {
 			f->outcome = GITHUB_FAILED;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub's reply is "
 			    "larger than %ld bytes",
 			    GITHUB_BODY_MAX);
-		} else if (timed_out) {
+		} else if (a->timed_out) {
 			f->outcome = GITHUB_TIMEOUT;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub did not "
 			    "answer in time: %s",
-			    transport_err);
+			    a->transport_err);
 		} else {
 			f->outcome = GITHUB_FAILED;
 			snprintf(f->err, sizeof(f->err),
 			    "GitHub could not be "
 			    "reached: %s",
-			    transport_err);
+			    a->transport_err);
 		}
 		return;
 	}
@@ -485,26 +442,30 @@ github_finish(struct github_xfer *x, CURLcode rc)
 	struct github_fetch *f = x->fetch;
 	long status = 0;
 	curl_off_t usec = 0;
+	struct github_reply reply = { rc == CURLE_OK,
+		rc == CURLE_OPERATION_TIMEDOUT,
+		x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
+		x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc), 0,
+		NULL, NULL, NULL };
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
-	github_classify(f, rc == CURLE_OK, rc == CURLE_OPERATION_TIMEDOUT,
-	    x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
-	    x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc),
-	    rc == CURLE_OK ? status : 0,
-	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Remaining")
-			   : NULL,
-	    rc == CURLE_OK ? github_header(x->easy, "Retry-After") : NULL,
-	    rc == CURLE_OK ? github_header(x->easy, "X-RateLimit-Reset") : NULL,
-	    time(NULL));
-	metrics_upstream(f->status, (long)usec, f->ratelimit_remaining,
-	    f->ratelimit_reset);
-	if (rc == CURLE_OK)
-		metrics_ratelimit_limit(
-		    github_number(github_header(x->easy, "X-RateLimit-Limit")));
+	if (rc == CURLE_OK) {
+		reply.status = status;
+		reply.remaining =
+		    github_header(x->easy, "X-RateLimit-Remaining");
+		reply.retry_after = github_header(x->easy, "Retry-After");
+		reply.reset = github_header(x->easy, "X-RateLimit-Reset");
+	}
+	github_classify(f, &reply, time(NULL));
+	metrics_upstream(f->status, (long)usec);
+	ratelimit_seen(f->ratelimit_remaining, f->ratelimit_reset,
+	    rc == CURLE_OK
+		? github_number(github_header(x->easy, "X-RateLimit-Limit"))
+		: -1);
 	/* rate limited, or that was the last request until the reset */
 	github_check_reset(f, time(NULL));
-	github_block(github_block_seconds(f, time(NULL)));
+	ratelimit_block(github_block_seconds(f, time(NULL)));
 	if (rc == CURLE_OK) {
 		const char *link = github_header(x->easy, "Link");
 
@@ -598,26 +559,23 @@ github_loop_run(void *arg)
 {
 	(void)arg;
 	for (;;) {
+		struct github_queue batch = STAILQ_HEAD_INITIALIZER(batch);
 		struct github_fetch *q;
 		int running = 0, left;
 		bool stopping;
 		CURLMsg *msg;
 
 		pthread_mutex_lock(&github_loop.lock);
-		q = github_loop.queue;
-		github_loop.queue = github_loop.queue_tail = NULL;
+		STAILQ_CONCAT(&batch, &github_loop.queue);
 		stopping = github_loop.stopping;
 		pthread_mutex_unlock(&github_loop.lock);
-		while (q != NULL) {
-			struct github_fetch *next = q->qnext;
-
-			q->qnext = NULL;
+		while ((q = STAILQ_FIRST(&batch)) != NULL) {
+			STAILQ_REMOVE_HEAD(&batch, qnext);
 			github_begin(q); /* may queue more: next round */
-			q = next;
 		}
 		if (stopping && github_loop.active == 0) {
 			pthread_mutex_lock(&github_loop.lock);
-			q = github_loop.queue;
+			q = STAILQ_FIRST(&github_loop.queue);
 			pthread_mutex_unlock(&github_loop.lock);
 			if (q == NULL)
 				break;
@@ -640,7 +598,7 @@ github_loop_run(void *arg)
 			f->done(f); /* may hand the loop more fetches */
 		}
 		pthread_mutex_lock(&github_loop.lock);
-		q = github_loop.queue;
+		q = STAILQ_FIRST(&github_loop.queue);
 		pthread_mutex_unlock(&github_loop.lock);
 		if (q == NULL)
 			curl_multi_poll(github_loop.multi, NULL, 0, 1000, NULL);
@@ -676,13 +634,8 @@ github_loop_start(char *err, size_t errlen)
 void
 github_submit(struct github_fetch *f)
 {
-	f->qnext = NULL;
 	pthread_mutex_lock(&github_loop.lock);
-	if (github_loop.queue_tail != NULL)
-		github_loop.queue_tail->qnext = f;
-	else
-		github_loop.queue = f;
-	github_loop.queue_tail = f;
+	STAILQ_INSERT_TAIL(&github_loop.queue, f, qnext);
 	pthread_mutex_unlock(&github_loop.lock);
 	curl_multi_wakeup(github_loop.multi);
 }

@@ -4,11 +4,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include "config.h"
+#include "etag.h"
 
-#define GITHUB_ETAG_MAX 128
 #define GITHUB_ERR_LEN 256
 #define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
 #define GITHUB_PARALLEL 10 /* pages of one listing in flight at once */
@@ -36,7 +37,7 @@ struct github_fetch {
 	long status; /* HTTP status; 0 when there was none */
 	char *body; /* NUL-terminated; github_fetch_clear frees */
 	size_t body_len;
-	char etag[GITHUB_ETAG_MAX + 1]; /* "" when none or unusable */
+	char etag[ETAG_MAX + 1]; /* "" when none or unusable */
 	long next_page; /* from Link; 0 when none */
 	long last_page; /* from Link; 0 when none */
 	long retry_after; /* seconds, when rate limited */
@@ -46,7 +47,7 @@ struct github_fetch {
 	/* for github_submit */
 	void (*done)(struct github_fetch *f); /* on the loop thread */
 	void *arg; /* the caller's */
-	struct github_fetch *qnext; /* the loop's queue */
+	STAILQ_ENTRY(github_fetch) qnext; /* the loop's queue */
 };
 
 /* Process-wide set-up: shared connection cache, request headers. */
@@ -72,23 +73,22 @@ void github_loop_stop(void);
 /* Free what a fetch holds and reset its results. */
 void github_fetch_clear(struct github_fetch *f);
 
-/*
- * Decide the outcome of a finished transfer from the transport result
- * (transport_ok false: transport_err says why; timed_out, too_big give
- * the kind), the HTTP status and GitHub's rate-limit headers (NULL when
- * absent). Pure, for tests.
- */
-void github_classify(struct github_fetch *f, bool transport_ok, bool timed_out,
-    bool too_big, const char *transport_err, long status, const char *remaining,
-    const char *retry_after, const char *reset, time_t now);
+/* What a finished transfer came to, as github_classify reads it. */
+struct github_reply {
+	bool transport_ok; /* false: transport_err says why */
+	bool timed_out, too_big; /* the kind of a transport failure */
+	const char *transport_err;
+	long status; /* the HTTP status, when transport_ok */
+	/* GitHub's rate-limit headers, NULL when absent */
+	const char *remaining, *retry_after, *reset;
+};
 
 /*
- * Seconds until GitHub's rate limit lets us ask again (0: ask away). Set
- * by a rate-limited answer (its Retry-After) or by an answer that spent
- * the last request (X-RateLimit-Remaining: 0, until X-RateLimit-Reset):
- * asking sooner would only fail and burn goodwill.
+ * Decide f's outcome from a finished transfer's reply, at now. Pure, for
+ * tests.
  */
-long github_blocked_for(void);
+void github_classify(struct github_fetch *f, const struct github_reply *a,
+    time_t now);
 
 /*
  * Seconds not to ask GitHub after the classified fetch f (0: ask away):
@@ -96,9 +96,6 @@ long github_blocked_for(void);
  * spent the last request; at most an hour on every path. Pure, for tests.
  */
 long github_block_seconds(const struct github_fetch *f, time_t now);
-
-/* Do not ask GitHub again for the next seconds (another instance knows). */
-void github_block(long seconds);
 
 /* Our HTTP status for an error outcome (404, 503, 502, 504). */
 int github_outcome_http_status(enum github_outcome outcome);

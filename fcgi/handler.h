@@ -4,23 +4,14 @@
 
 #include <fcgiapp.h>
 
-#include "cache.h"
 #include "config.h"
-#include "encoding.h"
-#include "log.h"
 #include "park.h"
-#include "query.h"
 #include "reqid.h"
-#include "route.h"
+#include "request.h"
 #include "user.h"
 
 /* Longest Accept-Encoding negotiated; a longer one gets identity. */
 #define HANDLER_ACCEPT_ENCODING_MAX 256
-
-/* What every request shares. */
-struct handler_ctx {
-	const struct config *cfg;
-};
 
 /*
  * One request and what answering it needs, in one allocation: an accept
@@ -31,13 +22,11 @@ struct handler_slot {
 	FCGX_Request req;
 	struct user_wait uw; /* while parked */
 	struct park_job job; /* once the fetch is over */
-	struct route rt;
-	struct query q;
-	struct log_request lg;
+	struct request rq;
 	char reqid[REQID_MAX + 1];
 	long long start_us;
-	enum encoding enc; /* from Accept-Encoding, for the 200 */
-	bool head, html;
+	size_t route; /* its row in handler.c's route table */
+	bool handed_off; /* counted by park_enter until answered */
 };
 
 /* Build the index body once, at start. Returns 0 or -1. */

@@ -10,6 +10,7 @@
 #include "html.h"
 #include "http.h"
 #include "log.h"
+#include "parse.h"
 
 static const struct {
 	int status;
@@ -240,30 +241,13 @@ http_quality(const char *params, size_t n)
 	/* q is a value from 0 to 1 with up to three decimals: in thousandths */
 	for (size_t i = 0; i + 1 < n; i++) {
 		const char *p = params + i;
-		int q = 0;
+		size_t used;
 
 		if (!((p[0] == 'q' || p[0] == 'Q') && p[1] == '=' &&
 			(i == 0 || params[i - 1] == ';' ||
 			    params[i - 1] == ' ')))
 			continue;
-		p += 2;
-		if (*p == '1')
-			q = 1000;
-		else if (*p != '0')
-			return -1;
-		p++;
-		if (*p == '.') {
-			int digits = 0;
-
-			for (p++; *p >= '0' && *p <= '9' && digits < 3; p++) {
-				q += (*p - '0') *
-				    (digits == 0          ? 100
-					    : digits == 1 ? 10
-							  : 1);
-				digits++;
-			}
-		}
-		return q > 1000 ? 1000 : q;
+		return parse_qvalue(p + 2, n - i - 2, &used);
 	}
 	return 1000;
 }

@@ -302,11 +302,12 @@ listing_render(struct listing *l, const char *user, const struct query *q,
 }
 
 void
-listing_etag(const struct listing *l, const char *key, char out[19])
+listing_etag(const struct listing *l, const char *key, const char *coding,
+    char out[ETAG_OURS_LEN])
 {
 	uint64_t h = listing_fnv(LISTING_FNV_INIT, &l->hash, sizeof(l->hash));
 
 	/* the body is a function of the listing and the key */
 	h = listing_fnv(h, key, strlen(key));
-	snprintf(out, 19, "\"%016llx\"", (unsigned long long)h);
+	etag_make(out, h, coding);
 }

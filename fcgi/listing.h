@@ -17,7 +17,7 @@
 #include <json-c/json.h>
 
 #include "encoding.h"
-#include "github.h"
+#include "etag.h"
 #include "query.h"
 #include "route.h"
 
@@ -34,7 +34,7 @@ struct listing_page {
 	char *items; /* the page's compact gists, serialized, no brackets */
 	size_t len;
 	long count; /* gists on the page */
-	char etag[GITHUB_ETAG_MAX + 1]; /* GitHub's, "" when none */
+	char etag[ETAG_MAX + 1]; /* GitHub's, "" when none */
 };
 
 /* The representations a listing is rendered as. */
@@ -148,8 +148,10 @@ void listing_body_unref(struct listing_body *b);
 const char *
 listing_body_coded(struct listing_body *b, enum encoding e, size_t *len);
 
-/* Our strong ETag of the body with that key, without rendering it. */
-void listing_etag(const struct listing *l, const char *key, char out[19]);
+/* Our strong ETag of the body with that key in that content coding
+ * (encoding_name's), without rendering it. */
+void listing_etag(const struct listing *l, const char *key, const char *coding,
+    char out[ETAG_OURS_LEN]);
 
 /* A 64-bit FNV-1a-style hash of bytes, continuing from h (start with
  * LISTING_FNV_INIT); for ETags and the cache's table, not security. */

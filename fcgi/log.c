@@ -7,6 +7,7 @@
  * text \xHH) and escapes what JSON requires.
  */
 #include <stdarg.h>
+#include <strings.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -28,10 +29,35 @@ struct log_line {
 	bool full;
 };
 
+static const char *const log_level_names[] = {
+	[LOG_LEVEL_ERROR] = "error",
+	[LOG_LEVEL_WARN] = "warn",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
 void
 log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+	return log_level_names[level];
+}
+
+int
+log_level_parse(const char *s, enum log_level *level)
+{
+	for (size_t i = 0;
+	     i < sizeof(log_level_names) / sizeof(log_level_names[0]); i++)
+		if (strcasecmp(s, log_level_names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	return -1;
 }
 
 void
@@ -164,7 +190,7 @@ log_begin(struct log_line *l, enum log_level level)
 	l->full = false;
 	n = snprintf(head, sizeof(head),
 	    "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\"", date,
-	    (long)(tv.tv_usec / 1000), config_log_level_name(level));
+	    (long)(tv.tv_usec / 1000), log_level_name(level));
 	if (n > 0 && (size_t)n < sizeof(head))
 		log_append(l, head, (size_t)n);
 	l->head = l->len;

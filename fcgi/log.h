@@ -5,9 +5,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
 
+/* Log lines up to level (default info) from now on. */
 void log_set_level(enum log_level level);
+
+/* The name of a log level ("error", "warn", "info", "debug"). */
+const char *log_level_name(enum log_level level);
+
+/* The level named s (any case): 0 with *level set, or -1. */
+int log_level_parse(const char *s, enum log_level *level);
 
 /* Where lines go (default stderr); -1 drops them (for fuzzers). */
 void log_set_fd(int fd);

@@ -235,14 +235,16 @@ main_healthcheck(void)
 	return 0;
 }
 
-/* Run the workers until a stop signal; returns the exit status. */
+/*
+ * Set up every module and start the upstream loop, the writers and the
+ * shared tier, with the stop signals blocked (into set) so that they go
+ * to main_serve's sigwait, never to a worker. Returns 0, or the exit
+ * status.
+ */
 static int
-main_serve(void)
+main_start(sigset_t *set)
 {
-	pthread_t *workers;
-	sigset_t set;
 	char err[CONFIG_ERR_LEN] = "out of memory";
-	long started = 0;
 	cache_clock_fn cache_clock = NULL; /* the monotonic clock */
 
 	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
@@ -263,13 +265,12 @@ main_serve(void)
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}
-	/* Signals go to this thread's sigwait, never to a worker. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
 
 	/* the upstream loop and the writers, before anything can park */
 	if (github_loop_start(err, sizeof(err)) != 0 ||
@@ -278,6 +279,58 @@ main_serve(void)
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}
+	return 0;
+}
+
+/* Wait for a stop signal (SIGHUP: nothing to reload). */
+static void
+main_wait(const sigset_t *set)
+{
+	for (;;) {
+		int sig = 0;
+
+		if (sigwait(set, &sig) != 0)
+			return;
+		if (sig == SIGHUP)
+			continue;
+		log_msg(LOG_LEVEL_INFO,
+		    "signal %d: stopping after the "
+		    "requests in flight",
+		    sig);
+		return;
+	}
+}
+
+/* Stop accepting, answer what is in flight and parked, then tear down. */
+static void
+main_shutdown(pthread_t *workers, long started)
+{
+	main_stop();
+	for (long i = 0; i < started; i++)
+		pthread_join(workers[i], NULL);
+	free(workers);
+	/* parked requests are in flight too: answer every one */
+	park_wait_idle();
+	park_stop();
+	redis_stop(); /* its write-backs, before the loop goes */
+	github_loop_stop();
+	log_msg(LOG_LEVEL_INFO, "stopped");
+	handler_cleanup();
+	cache_cleanup();
+	github_global_cleanup();
+}
+
+/* Run the workers until a stop signal; returns the exit status. */
+static int
+main_serve(void)
+{
+	pthread_t *workers;
+	sigset_t set;
+	long started = 0;
+	int status = main_start(&set);
+
+	if (status != 0)
+		return status;
 	if ((workers = calloc((size_t)main_cfg.threads, sizeof(*workers))) ==
 	    NULL) {
 		fprintf(stderr, "gists: out of memory\n");
@@ -295,35 +348,9 @@ main_serve(void)
 	    "gists %s started: %ld threads, at most %ld requests waiting on "
 	    "upstream %s",
 	    PACKAGE_VERSION, started, main_cfg.max_waiting, main_cfg.api_url);
-	if (started == 0)
-		main_stop();
-
-	for (;;) {
-		int sig = 0;
-
-		if (started == 0 || sigwait(&set, &sig) != 0)
-			break;
-		if (sig == SIGHUP)
-			continue; /* nothing to reload */
-		log_msg(LOG_LEVEL_INFO,
-		    "signal %d: stopping after the "
-		    "requests in flight",
-		    sig);
-		break;
-	}
-	main_stop();
-	for (long i = 0; i < started; i++)
-		pthread_join(workers[i], NULL);
-	free(workers);
-	/* parked requests are in flight too: answer every one */
-	park_wait_idle();
-	park_stop();
-	redis_stop(); /* its write-backs, before the loop goes */
-	github_loop_stop();
-	log_msg(LOG_LEVEL_INFO, "stopped");
-	handler_cleanup();
-	cache_cleanup();
-	github_global_cleanup();
+	if (started > 0)
+		main_wait(&set);
+	main_shutdown(workers, started);
 	return started > 0 ? 0 : 1;
 }
 

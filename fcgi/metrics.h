@@ -1,52 +1,72 @@
 /*
- * Counters for /-/metrics (Prometheus text format 0.0.4). Everything on a
- * request's path is a relaxed atomic add: no lock, no allocation.
+ * Counters that modules only bump (lighttpd's plugin_stats): requests by
+ * route and status with their durations, upstream requests, cut
+ * listings. Everything on a request's path is a relaxed atomic add: no
+ * lock, no allocation. status.c reads them (metrics_get) and renders
+ * /-/metrics.
  */
 #ifndef GISTS_METRICS_H
 #define GISTS_METRICS_H
 
 #include <stddef.h>
 
-#include "cache.h"
+/* The most routes counted apart (handler.c's table has their labels). */
+#define METRICS_ROUTES 8
 
-enum metrics_route {
-	METRICS_ROUTE_USER,
-	METRICS_ROUTE_INDEX,
-	METRICS_ROUTE_HEALTHZ,
-	METRICS_ROUTE_METRICS,
-	METRICS_ROUTE_OTHER, /* unknown or malformed paths */
-	METRICS_ROUTES,
-};
+/* The statuses counted by name; any other is counted as "other". */
+#define METRICS_STATUSES 9
+extern const int metrics_statuses[METRICS_STATUSES];
+
+/* Histogram bounds, in microseconds; one more bucket (+Inf) follows. */
+#define METRICS_REQ_BOUNDS 14
+#define METRICS_UP_BOUNDS 12
+extern const long metrics_request_bounds[METRICS_REQ_BOUNDS];
+extern const long metrics_upstream_bounds[METRICS_UP_BOUNDS];
+
+/* Upstream status classes: "error" (no answer), then 1xx to 5xx. */
+#define METRICS_CLASSES 6
 
 /* Remember the start time. */
 void metrics_init(void);
 
+/*
+ * The routes' labels, route i's at labels[i] (the strings must last),
+ * from the route table at start. Returns 0, or -1 when n is more than
+ * METRICS_ROUTES.
+ */
+int metrics_set_routes(const char *const *labels, size_t n);
+
+/* How many routes there are, and route i's label. */
+size_t metrics_routes(void);
+const char *metrics_route_name(size_t route);
+
 /* A request begins (in flight) and ends (counted, timed). */
 void metrics_request_begin(void);
-void
-metrics_request_end(enum metrics_route route, int status, long duration_us);
-
-/* A /{user} answer came from the cache this way. */
-void metrics_cache_result(enum cache_kind result);
+void metrics_request_end(size_t route, int status, long duration_us);
 
 /*
  * One upstream request finished: HTTP status (0 when there was none, a
- * transport failure), how long it took, and GitHub's rate-limit headers
- * (-1 when absent).
+ * transport failure) and how long it took.
  */
-void
-metrics_upstream(long status, long duration_us, long remaining, long reset);
-
-/* GitHub's X-RateLimit-Limit, as last seen (-1: absent, ignored). */
-void metrics_ratelimit_limit(long limit);
+void metrics_upstream(long status, long duration_us);
 
 /* A listing was cut at GISTS_MAX_LISTING_BYTES. */
 void metrics_listing_cut(void);
 
-/*
- * The exposition, in a new buffer (caller frees), or NULL. Gauges that
- * live elsewhere (cache size, rate-limit back-off) are read here.
- */
-char *metrics_render(size_t *len);
+/* The counters as they stand (each read on its own, relaxed). */
+struct metrics_stats {
+	double start_time; /* seconds since the epoch */
+	long in_flight;
+	/* by route, by status (index METRICS_STATUSES: other) */
+	unsigned long requests[METRICS_ROUTES][METRICS_STATUSES + 1];
+	unsigned long req_bucket[METRICS_ROUTES][METRICS_REQ_BOUNDS + 1];
+	unsigned long long req_sum_us[METRICS_ROUTES];
+	unsigned long upstream[METRICS_CLASSES];
+	unsigned long up_bucket[METRICS_UP_BOUNDS + 1];
+	unsigned long long up_sum_us;
+	unsigned long listings_cut;
+};
+
+void metrics_get(struct metrics_stats *st);
 
 #endif

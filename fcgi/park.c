@@ -11,7 +11,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* the queue has a job, or stop */
 	pthread_cond_t idle; /* handed off dropped to 0 */
-	struct park_job *head, *tail;
+	STAILQ_HEAD(park_queue, park_job) queue;
 	/* atomic: every request passes through it, hits included; the lock
 	 * is taken only when it drops to 0, for park_wait_idle */
 	atomic_long handed_off;
@@ -22,6 +22,7 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
+	.queue = STAILQ_HEAD_INITIALIZER(park.queue),
 };
 
 /* A writer: run queued jobs until stopped with none left. */
@@ -31,7 +32,7 @@ park_writer(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&park.lock);
 	for (;;) {
-		struct park_job *job = park.head;
+		struct park_job *job = STAILQ_FIRST(&park.queue);
 
 		if (job == NULL) {
 			if (park.stopping)
@@ -39,9 +40,7 @@ park_writer(void *arg)
 			pthread_cond_wait(&park.work, &park.lock);
 			continue;
 		}
-		park.head = job->next;
-		if (park.head == NULL)
-			park.tail = NULL;
+		STAILQ_REMOVE_HEAD(&park.queue, next);
 		pthread_mutex_unlock(&park.lock);
 		job->run(job);
 		pthread_mutex_lock(&park.lock);
@@ -70,13 +69,8 @@ park_start(long n)
 void
 park_push(struct park_job *job)
 {
-	job->next = NULL;
 	pthread_mutex_lock(&park.lock);
-	if (park.tail != NULL)
-		park.tail->next = job;
-	else
-		park.head = job;
-	park.tail = job;
+	STAILQ_INSERT_TAIL(&park.queue, job, next);
 	pthread_cond_signal(&park.work);
 	pthread_mutex_unlock(&park.lock);
 }

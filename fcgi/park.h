@@ -7,9 +7,11 @@
 #ifndef GISTS_PARK_H
 #define GISTS_PARK_H
 
+#include <sys/queue.h>
+
 /* A piece of work for a writer: run(job) owns job. */
 struct park_job {
-	struct park_job *next;
+	STAILQ_ENTRY(park_job) next; /* the writers' queue */
 	void (*run)(struct park_job *job);
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse.h"
 #include "query.h"
 
 /* Longest decoded value we look at; anything longer is malformed. */
@@ -51,114 +52,84 @@ query_decode(const char *src, size_t len, char *dst, size_t dstlen)
 	return (long)o;
 }
 
-/* A whole decimal number from min to max, digits only. */
+/* A whole decimal number from min to max, digits only, at most 9. */
 static bool
 query_number(const char *s, long len, long min, long max, long *out)
 {
-	long n = 0;
+	long long n;
 
-	if (len <= 0 || len > 9)
+	if (len <= 0 || len > 9 || !parse_number(s, (size_t)len, min, max, &n))
 		return false;
-	for (long i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		n = n * 10 + (s[i] - '0');
-	}
-	if (n < min || n > max)
-		return false;
-	*out = n;
+	*out = (long)n;
 	return true;
-}
-
-static int
-query_digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
 }
 
 bool
 query_since_valid(const char *s, size_t len)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
-		31 };
-	int y, mo, d, h, mi, sec, dim;
-
-	if (len != QUERY_SINCE_LEN || s[4] != '-' || s[7] != '-' ||
-	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-		return false;
-	y = query_digits(s, 4);
-	mo = query_digits(s + 5, 2);
-	d = query_digits(s + 8, 2);
-	h = query_digits(s + 11, 2);
-	mi = query_digits(s + 14, 2);
-	sec = query_digits(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || sec < 0 || sec > 59)
-		return false;
-	dim = mdays[mo - 1];
-	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	return d <= dim;
+	return len == QUERY_SINCE_LEN && s[10] == 'T' && s[19] == 'Z' &&
+	    parse_date(s, 1970) && parse_time(s + 11, 59);
 }
 
-int
-query_parse(const char *qs, struct query *q, char *err, size_t errlen)
+/* The names query_parse knows; a known name's last value counts. */
+enum { QUERY_PAGE, QUERY_PER_PAGE, QUERY_SINCE, QUERY_FORMAT, QUERY_NAMES };
+static const char *const query_names[QUERY_NAMES] = { "page", "per_page",
+	"since", "format" };
+
+/* The raw (still percent-encoded) value of each known name, or NULL. */
+struct query_raw {
+	const char *v[QUERY_NAMES];
+	size_t len[QUERY_NAMES];
+};
+
+/* Find the last occurrence of each known name in qs. */
+static void
+query_scan(const char *qs, struct query_raw *raw)
 {
-	const char *page = NULL, *per_page = NULL, *since = NULL,
-		   *format = NULL;
-	size_t page_len = 0, per_page_len = 0, since_len = 0, format_len = 0;
-	char value[QUERY_VALUE_MAX];
-	long n;
-
-	memset(q, 0, sizeof(*q));
-	if (qs == NULL)
-		qs = "";
-
-	/* Find the last occurrence of each known name. */
+	memset(raw, 0, sizeof(*raw));
 	while (*qs != '\0') {
 		size_t plen = strcspn(qs, "&");
 		const char *eq = memchr(qs, '=', plen);
 		size_t nlen = eq != NULL ? (size_t)(eq - qs) : plen;
 		const char *val = eq != NULL ? eq + 1 : qs + plen;
-		size_t vlen = (size_t)(qs + plen - val);
 		char name[16];
 		long dn = query_decode(qs, nlen, name, sizeof(name) - 1);
 
-		if (dn >= 0) {
+		for (size_t i = 0; dn >= 0 && i < QUERY_NAMES; i++) {
 			name[dn] = '\0';
-			if (strcmp(name, "page") == 0) {
-				page = val;
-				page_len = vlen;
-			} else if (strcmp(name, "per_page") == 0) {
-				per_page = val;
-				per_page_len = vlen;
-			} else if (strcmp(name, "since") == 0) {
-				since = val;
-				since_len = vlen;
-			} else if (strcmp(name, "format") == 0) {
-				format = val;
-				format_len = vlen;
+			if (strcmp(name, query_names[i]) == 0) {
+				raw->v[i] = val;
+				raw->len[i] = (size_t)(qs + plen - val);
 			}
 		}
 		qs += plen;
 		if (*qs == '&')
 			qs++;
 	}
+}
 
-	if (page != NULL || per_page != NULL) {
-		q->paged = true;
-		q->page = 1;
-		q->per_page = QUERY_PER_PAGE_DEFAULT;
-	}
-	if (page != NULL) {
-		n = query_decode(page, page_len, value, sizeof(value));
+/* Decode known name i's value into value; its length, or -1. */
+static long
+query_value(const struct query_raw *raw, int i, char *value, size_t len)
+{
+	return query_decode(raw->v[i], raw->len[i], value, len);
+}
+
+/* page and per_page: 0, or -1 with err. */
+static int
+query_paging(const struct query_raw *raw, struct query *q, char *err,
+    size_t errlen)
+{
+	char value[QUERY_VALUE_MAX];
+	long n;
+
+	if (raw->v[QUERY_PAGE] == NULL && raw->v[QUERY_PER_PAGE] == NULL)
+		return 0;
+	q->paged = true;
+	q->page = 1;
+	q->per_page = QUERY_PER_PAGE_DEFAULT;
+	if (raw->v[QUERY_PAGE] != NULL) {
+		n = query_value(raw, QUERY_PAGE, value, sizeof(value));
 		if (!query_number(value, n, 1, QUERY_PAGE_MAX, &q->page)) {
 			snprintf(err, errlen,
 			    "query parameter 'page' must be "
@@ -167,8 +138,8 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (per_page != NULL) {
-		n = query_decode(per_page, per_page_len, value, sizeof(value));
+	if (raw->v[QUERY_PER_PAGE] != NULL) {
+		n = query_value(raw, QUERY_PER_PAGE, value, sizeof(value));
 		if (!query_number(value, n, 1, QUERY_PER_PAGE_MAX,
 			&q->per_page)) {
 			snprintf(err, errlen,
@@ -178,8 +149,19 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	if (since != NULL) {
-		n = query_decode(since, since_len, value, sizeof(value));
+	return 0;
+}
+
+/* since and format: 0, or -1 with err. */
+static int
+query_since_format(const struct query_raw *raw, struct query *q, char *err,
+    size_t errlen)
+{
+	char value[QUERY_VALUE_MAX];
+	long n;
+
+	if (raw->v[QUERY_SINCE] != NULL) {
+		n = query_value(raw, QUERY_SINCE, value, sizeof(value));
 		if (n < 0 || !query_since_valid(value, (size_t)n)) {
 			snprintf(err, errlen,
 			    "query parameter 'since' must be "
@@ -189,8 +171,8 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 		memcpy(q->since, value, QUERY_SINCE_LEN);
 		q->since[QUERY_SINCE_LEN] = '\0';
 	}
-	if (format != NULL) {
-		n = query_decode(format, format_len, value, sizeof(value));
+	if (raw->v[QUERY_FORMAT] != NULL) {
+		n = query_value(raw, QUERY_FORMAT, value, sizeof(value));
 		if (n == 4 && memcmp(value, "json", 4) == 0)
 			q->format = QUERY_FORMAT_JSON;
 		else if (n == 4 && memcmp(value, "html", 4) == 0)
@@ -203,4 +185,16 @@ query_parse(const char *qs, struct query *q, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int
+query_parse(const char *qs, struct query *q, char *err, size_t errlen)
+{
+	struct query_raw raw;
+
+	memset(q, 0, sizeof(*q));
+	query_scan(qs != NULL ? qs : "", &raw);
+	if (query_paging(&raw, q, err, errlen) != 0)
+		return -1;
+	return query_since_format(&raw, q, err, errlen);
 }

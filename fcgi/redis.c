@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "redis.h"
 #include "redisurl.h"
 #include "redisval.h"
@@ -33,6 +34,7 @@ struct redis_req {
 	struct listing *prev; /* the in-process copy, or NULL */
 	struct listing *shared; /* Redis's older copy, or NULL */
 	long long shared_ms; /* Unix ms it was fetched */
+	redis_fetch_fn fetch; /* asks upstream */
 	fetch_done_fn done;
 	void *arg;
 	bool locked; /* holds the fleet's lock for the key */
@@ -321,7 +323,7 @@ redis_fetched(void *arg, struct fetch_outcome *out)
 		q->store = listing_ref(q->prev);
 	q->fetched_ms = redis_wall_ms();
 	if (out->upstream_requests > 0)
-		q->block_s = github_blocked_for();
+		q->block_s = ratelimit_blocked_for();
 	q->storing = true;
 	redis_queue(q);
 	done(done_arg, out);
@@ -334,8 +336,8 @@ redis_fetch(struct redis_req *q)
 	long long blocked = atomic_load(&rds.up) ? redis_blocked_ms() : 0;
 
 	if (blocked > 0)
-		github_block((long)((blocked + 999) / 1000));
-	fetch_start(rds.cfg, &q->key,
+		ratelimit_block((long)((blocked + 999) / 1000));
+	q->fetch(rds.cfg, &q->key,
 	    listing_ref(q->shared != NULL ? q->shared : q->prev), redis_fetched,
 	    q);
 }
@@ -567,19 +569,26 @@ redis_stop(void)
 	rds.c = NULL;
 }
 
+bool
+redis_configured(void)
+{
+	return rds.started;
+}
+
 void
-redis_fetch_start(const struct config *cfg, const struct listing_key *key,
-    struct listing *prev, fetch_done_fn done, void *arg)
+redis_miss(const struct listing_key *key, struct listing *prev,
+    redis_fetch_fn fetch, fetch_done_fn done, void *arg)
 {
 	struct redis_req *q;
 
-	if (!rds.started || (q = calloc(1, sizeof(*q))) == NULL) {
-		fetch_start(cfg, key, prev, done, arg);
+	if ((q = calloc(1, sizeof(*q))) == NULL) {
+		fetch(rds.cfg, key, prev, done, arg);
 		return;
 	}
 	q->key = *key;
 	listing_key_string(key, q->name, sizeof(q->name));
 	q->prev = prev;
+	q->fetch = fetch;
 	q->done = done;
 	q->arg = arg;
 	pthread_mutex_lock(&rds.lock);

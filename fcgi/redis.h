@@ -22,14 +22,23 @@ int redis_start(const struct config *cfg, char *err, size_t errlen);
 /* Finish the work queued, then stop the thread (after park_wait_idle). */
 void redis_stop(void);
 
+/* Whether a shared tier was started (GISTS_REDIS_URL is set). */
+bool redis_configured(void);
+
+/* How the tier asks upstream when this instance is to: fetch_start. */
+typedef void (*redis_fetch_fn)(const struct config *cfg,
+    const struct listing_key *key, struct listing *prev, fetch_done_fn done,
+    void *arg);
+
 /*
- * fetch_start through the shared tier: a fresh copy in Redis is the
- * outcome (FETCH_NEW, its age in out->age_ms); else the fleet's lock
- * decides who asks GitHub; what GitHub said is written back. Without a
- * Redis, fetch_start itself. Never waits on Redis in the caller.
+ * A miss through the shared tier (after redis_start): a fresh copy in
+ * Redis is the outcome (FETCH_NEW, its age in out->age_ms); else the
+ * fleet's lock decides who asks upstream, through fetch; what upstream
+ * said is written back. done(arg, out) is called once, as by
+ * fetch_start. Never waits on Redis in the caller.
  */
-void redis_fetch_start(const struct config *cfg, const struct listing_key *key,
-    struct listing *prev, fetch_done_fn done, void *arg);
+void redis_miss(const struct listing_key *key, struct listing *prev,
+    redis_fetch_fn fetch, fetch_done_fn done, void *arg);
 
 struct redis_stats {
 	bool configured;

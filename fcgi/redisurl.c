@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse.h"
 #include "redisurl.h"
 
 #define REDISURL_DB_MAX 1000000
@@ -11,18 +12,11 @@
 static int
 redisurl_number(const char *s, const char *end, long lo, long hi, long *out)
 {
-	long n = 0;
+	long long n;
 
-	if (s == end || end - s > 9)
+	if (end - s > 9 || !parse_number(s, (size_t)(end - s), lo, hi, &n))
 		return -1;
-	for (; s < end; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-	}
-	if (n < lo || n > hi)
-		return -1;
-	*out = n;
+	*out = (long)n;
 	return 0;
 }
 

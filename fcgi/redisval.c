@@ -140,9 +140,8 @@ redisval_decode(const char *v, size_t len, const char *key, size_t max_pages,
 	l->next_page = (long)next;
 	l->last_page = (long)last;
 	for (size_t i = 0; i < npages && !in.bad; i++) {
-		char etag[GITHUB_ETAG_MAX + 1];
-		size_t elen =
-		    (size_t)redisval_number(&in, GITHUB_ETAG_MAX, ' ');
+		char etag[ETAG_MAX + 1];
+		size_t elen = (size_t)redisval_number(&in, ETAG_MAX, ' ');
 		size_t ilen = (size_t)redisval_number(&in, 1LL << 40, ' ');
 		long count = (long)redisval_number(&in, 1L << 30, '\n');
 

@@ -6,22 +6,12 @@
 #include "derive.h"
 #include "encoding.h"
 #include "fetch.h"
-#include "handler.h"
 #include "html.h"
 #include "link.h"
 #include "listing.h"
-#include "metrics.h"
-#include "park.h"
+#include "ratelimit.h"
 #include "redis.h"
 #include "user.h"
-
-static const char *const user_cache_names[] = {
-	[CACHE_MISS] = "MISS",
-	[CACHE_HIT] = "HIT",
-	[CACHE_REVALIDATED] = "REVALIDATED",
-	[CACHE_STALE] = "STALE",
-	[CACHE_ERROR] = "MISS", /* a miss whose fetch failed */
-};
 
 /* What the start of a fetch needs; lives while cache_lookup runs. */
 struct user_fill {
@@ -29,13 +19,21 @@ struct user_fill {
 	const struct listing_key *key;
 };
 
-/* Start the fetch of a key the cache misses, on the upstream loop. */
+/*
+ * Start the fetch of a key the cache misses: the one place that orders
+ * the tiers. The shared tier first, when there is one (it asks GitHub
+ * itself, through fetch_start, when the fleet has no copy and this
+ * instance holds the key's lock); else GitHub, on the upstream loop.
+ */
 static void
 user_start(void *arg, struct listing *prev, void *entry)
 {
 	const struct user_fill *uf = arg;
 
-	redis_fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
+	if (redis_configured())
+		redis_miss(uf->key, prev, fetch_start, cache_filled, entry);
+	else
+		fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
 }
 
 /*
@@ -160,14 +158,17 @@ user_render_html(struct listing *l, void *arg, size_t *len)
 /* The 200 (or 304) for a listing of gists, as JSON or HTML, in content
  * coding want (the request's choice) when the body is worth coding. */
 static void
-user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
-    const char *if_none_match, enum encoding want, bool html,
+user_ok(const struct user_ctx *ctx, const struct request *rq,
     const struct cache_answer *ans, struct http_response *r)
 {
+	const struct route *rt = &rq->rt;
+	const struct query *q = &rq->q;
+	enum encoding want = rq->enc;
+	bool html = rq->html;
 	struct listing *l = ans->listing;
 	struct user_render ur = { rt->login, q, ans->kind == CACHE_STALE,
 		{ NULL, NULL, NULL }, "", "", "" };
-	char etag[19 + 8], key[LISTING_BODY_KEY_MAX];
+	char etag[ETAG_OURS_LEN], key[LISTING_BODY_KEY_MAX];
 	struct listing_body *body;
 	enum encoding enc = ENCODING_IDENTITY;
 	const char *coded = NULL;
@@ -194,19 +195,15 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 	if (want != ENCODING_IDENTITY && body->len >= ENCODING_MIN_BYTES &&
 	    (coded = listing_body_coded(body, want, &coded_len)) != NULL)
 		enc = want;
-	listing_etag(l, key, etag);
-	if (enc != ENCODING_IDENTITY)
-		/* RFC 9110 8.8.3: another representation, another tag */
-		snprintf(etag + 17, sizeof(etag) - 17, "-%s\"",
-		    encoding_name(enc));
+	listing_etag(l, key, encoding_name(enc), etag);
 	http_response_init(r, 200);
 	http_header(r, "ETag", etag);
 	http_header(r, "Vary", "Accept, Accept-Encoding");
-	http_header(r, "X-Cache", user_cache_names[ans->kind]);
+	http_header(r, "X-Cache", cache_kind_header(ans->kind));
 	http_header_long(r, "Age", ans->age);
 	if (q->paged)
 		user_link(r, rt->login, q, l);
-	if (http_etag_matches(if_none_match, etag)) {
+	if (http_etag_matches(rq->if_none_match, etag)) {
 		char cache_control[32];
 
 		/* mod_expire leaves 304s alone: say what the 200 would; and
@@ -231,7 +228,7 @@ user_ok(struct handler_ctx *ctx, const struct route *rt, const struct query *q,
 
 /* Look up what key asks for with uw's waiter, starting a fetch if need be. */
 static enum cache_lookup_result
-user_lookup(struct handler_ctx *ctx, const struct listing_key *key,
+user_lookup(const struct user_ctx *ctx, const struct listing_key *key,
     struct user_wait *uw)
 {
 	struct user_fill uf = { ctx->cfg, key };
@@ -243,9 +240,12 @@ user_lookup(struct handler_ctx *ctx, const struct listing_key *key,
 
 /* 503 at once: GISTS_MAX_WAITING requests wait on GitHub already. */
 static void
-user_refuse(struct handler_ctx *ctx, bool html, struct http_response *r,
-    struct log_request *lg)
+user_refuse(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r)
 {
+	struct log_request *lg = &rq->lg;
+	bool html = rq->html;
+
 	/* hits still answer; only what would wait on GitHub is refused */
 	http_error(r, 503,
 	    "too many requests are waiting for GitHub; try again in a second",
@@ -288,7 +288,7 @@ user_derived(struct user_wait *uw, const struct query *q)
 
 /* Whether q may be cut from the user's whole listing (not known truncated). */
 static bool
-user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
+user_derivable(const struct user_ctx *ctx, const struct listing_key *whole,
     const struct query *q)
 {
 	char keystr[LISTING_KEY_MAX];
@@ -305,111 +305,104 @@ user_derivable(struct handler_ctx *ctx, const struct listing_key *whole,
 	return !truncated;
 }
 
-static void user_answer(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, const struct user_wait *uw, struct http_response *r,
-    struct log_request *lg);
+static void user_answer(const struct user_ctx *ctx, struct request *rq,
+    const struct user_wait *uw, struct http_response *r);
 
-bool
-user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
+/*
+ * Look key up with uw's waiter: false with the answer, the refusal or
+ * the error in r, or true when parked (uw is no longer ours to touch).
+ */
+static bool
+user_settle(const struct user_ctx *ctx, struct request *rq,
+    const struct listing_key *key, struct http_response *r,
     struct user_wait *uw)
 {
-	const struct query all = { .format = q->format };
+	enum cache_lookup_result res = user_lookup(ctx, key, uw);
+
+	if (res == CACHE_PARKED)
+		return true;
+	if (res == CACHE_FULL)
+		user_refuse(ctx, rq, r);
+	else
+		user_answer(ctx, rq, uw, r);
+	return false;
+}
+
+bool
+user_serve(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw)
+{
+	const struct query all = { .format = rq->q.format };
 	struct listing_key key;
-	enum cache_lookup_result res;
 
 	uw->derived = false;
 	uw->spent = 0;
-	/* counted before a fetch can end and answer, on another thread */
-	park_enter();
-	listing_key_init(&key, rt->login, &all);
-	if (user_derivable(ctx, &key, q)) {
+	listing_key_init(&key, rq->rt.login, &all);
+	if (user_derivable(ctx, &key, &rq->q)) {
+		enum cache_lookup_result res;
+
 		uw->derived = true;
 		res = user_lookup(ctx, &key, uw);
 		if (res == CACHE_PARKED)
 			return true; /* uw is no longer ours to touch */
 		uw->derived = false;
 		if (res == CACHE_FULL) {
-			park_leave();
-			user_refuse(ctx, html, r, lg);
+			user_refuse(ctx, rq, r);
 			return false;
 		}
-		if (user_derived(uw, q)) {
-			park_leave();
-			user_answer(ctx, rt, q, if_none_match, enc, html, uw, r,
-			    lg);
+		if (user_derived(uw, &rq->q)) {
+			user_answer(ctx, rq, uw, r);
 			return false;
 		}
 	}
-	listing_key_init(&key, rt->login, q);
-	res = user_lookup(ctx, &key, uw);
-	if (res == CACHE_PARKED)
-		return true;
-	park_leave();
-	if (res == CACHE_FULL)
-		user_refuse(ctx, html, r, lg);
-	else
-		user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
-	return false;
+	listing_key_init(&key, rq->rt.login, &rq->q);
+	return user_settle(ctx, rq, &key, r, uw);
 }
 
 bool
-user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw)
+user_resume(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw)
 {
+	struct listing_key key;
+
 	if (uw->derived) {
 		uw->derived = false;
-		if (!user_derived(uw, q)) {
-			struct listing_key key;
-			enum cache_lookup_result res;
-
+		if (!user_derived(uw, &rq->q)) {
 			/* the whole listing cannot answer: ask for q itself */
-			listing_key_init(&key, rt->login, q);
-			res = user_lookup(ctx, &key, uw);
-			if (res == CACHE_PARKED)
-				return true;
-			if (res == CACHE_FULL) {
-				user_refuse(ctx, html, r, lg);
-				return false;
-			}
+			listing_key_init(&key, rq->rt.login, &rq->q);
+			return user_settle(ctx, rq, &key, r, uw);
 		}
 	}
-	user_answer(ctx, rt, q, if_none_match, enc, html, uw, r, lg);
+	user_answer(ctx, rq, uw, r);
 	return false;
 }
 
 /* Answer from what the cache said (its listing reference is taken). */
 static void
-user_answer(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, const struct user_wait *uw, struct http_response *r,
-    struct log_request *lg)
+user_answer(const struct user_ctx *ctx, struct request *rq,
+    const struct user_wait *uw, struct http_response *r)
 {
+	struct log_request *lg = &rq->lg;
+	bool html = rq->html;
 	struct cache_answer ans = uw->w.ans;
 	int spent = uw->spent;
 	char detail[96];
 
-	lg->cache = user_cache_names[ans.kind];
-	metrics_cache_result(ans.kind);
+	lg->cache = cache_kind_header(ans.kind);
+	cache_count_result(ans.kind);
 	lg->upstream_requests = ans.fetch.upstream_requests + spent;
 	lg->upstream_status = ans.fetch.upstream_status;
 	lg->upstream_us = ans.fetch.upstream_us;
 
 	if (ans.kind == CACHE_ERROR && ans.fetch.status == 503) {
 		/* the wait left now, not when the answer was first made */
-		long retry = github_blocked_for();
+		long retry = ratelimit_blocked_for();
 
 		if (retry <= 0)
 			retry = ans.fetch.retry_after > 0
 			    ? ans.fetch.retry_after
 			    : 1;
-		snprintf(detail, sizeof(detail),
-		    "GitHub's rate limit is spent; try again in %ld seconds",
-		    retry);
+		ratelimit_detail(detail, sizeof(detail), retry);
 		http_error(r, 503, detail, html);
 		http_header_long(r, "Retry-After", retry);
 		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
@@ -418,11 +411,11 @@ user_answer(struct handler_ctx *ctx, const struct route *rt,
 		snprintf(lg->error, sizeof(lg->error), "%s", ans.fetch.error);
 	} else if (ans.listing->status == 404) {
 		snprintf(detail, sizeof(detail),
-		    "GitHub user '%s' was not found", rt->login);
+		    "GitHub user '%s' was not found", rq->rt.login);
 		http_error(r, 404, detail, html);
-		http_header(r, "X-Cache", user_cache_names[ans.kind]);
+		http_header(r, "X-Cache", cache_kind_header(ans.kind));
 	} else
-		user_ok(ctx, rt, q, if_none_match, enc, html, &ans, r);
+		user_ok(ctx, rq, &ans, r);
 	if (r->status != 200 && r->status != 304)
 		http_header(r, "Vary", "Accept");
 	listing_unref(ans.listing);

@@ -5,13 +5,13 @@
 #include <stdbool.h>
 
 #include "cache.h"
-#include "encoding.h"
 #include "http.h"
-#include "log.h"
-#include "query.h"
-#include "route.h"
+#include "request.h"
 
-struct handler_ctx;
+/* What every /{user} answer shares. */
+struct user_ctx {
+	const struct config *cfg;
+};
 
 /* A request of /{user} parked on a fetch. */
 struct user_wait {
@@ -21,28 +21,24 @@ struct user_wait {
 };
 
 /*
- * Answer /{user} with query q into r (200, 304, or an error) as JSON, or
- * as HTML when html, a 200 in content coding enc when its body is worth
- * coding (enc as encoding_choose chose from Accept-Encoding), and fill
- * the listing's part of the log line: cache result, upstream status,
- * requests and time, error detail. Returns true when the request is
- * parked on a fetch instead: r is untouched, and uw->w.done will be
- * called (maybe before user_serve returns, on another thread); then call
- * user_resume.
+ * Answer /{user} for rq into r (200, 304, or an error) as JSON, or as
+ * HTML when rq->html, a 200 in content coding rq->enc when its body is
+ * worth coding, and fill the listing's part of rq->lg: cache result,
+ * upstream status, requests and time, error detail. Returns true when
+ * the request is parked on a fetch instead: r is untouched, and
+ * uw->w.done will be called (maybe before user_serve returns, on another
+ * thread); then call user_resume. The caller counts the request as
+ * handed off (park_enter) before, and leaves once it is answered.
  */
-bool user_serve(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw);
+bool user_serve(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw);
 
 /*
  * The fetch uw was parked on is over: answer into r as user_serve does,
- * in the same coding enc, or park again (true: a page or since that the
- * whole listing could not answer is asked of GitHub itself).
+ * or park again (true: a page or since that the whole listing could not
+ * answer is asked of GitHub itself).
  */
-bool user_resume(struct handler_ctx *ctx, const struct route *rt,
-    const struct query *q, const char *if_none_match, enum encoding enc,
-    bool html, struct http_response *r, struct log_request *lg,
-    struct user_wait *uw);
+bool user_resume(const struct user_ctx *ctx, struct request *rq,
+    struct http_response *r, struct user_wait *uw);
 
 #endif

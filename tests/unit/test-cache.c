@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "cache-get.h"
 #include "tap.h"
 
 static long long now_ms;

@@ -81,9 +81,11 @@ main(void)
 		struct github_fetch f = { 0 };
 
 		printf("# row at line %d\n", r->line);
-		github_classify(&f, r->transport_ok, r->timed_out, r->too_big,
-		    "Connection refused", r->status, r->remaining,
-		    r->retry_after, r->reset, NOW);
+		github_classify(&f,
+		    &(struct github_reply){ r->transport_ok, r->timed_out,
+			r->too_big, "Connection refused", r->status,
+			r->remaining, r->retry_after, r->reset },
+		    NOW);
 		TAP_LONG(f.outcome, r->outcome);
 		TAP_LONG(github_outcome_http_status(f.outcome), r->http);
 		if (r->outcome == GITHUB_RATE_LIMITED)
@@ -97,12 +99,16 @@ main(void)
 	{
 		struct github_fetch f = { 0 };
 
-		github_classify(&f, true, false, false, NULL, 200, "4999", NULL,
-		    "1700003600", NOW);
+		github_classify(&f,
+		    &(struct github_reply){ true, false, false, NULL, 200,
+			"4999", NULL, "1700003600" },
+		    NOW);
 		TAP_LONG(f.ratelimit_remaining, 4999);
 		TAP_LONG(f.ratelimit_reset, 1700003600);
-		github_classify(&f, true, false, false, NULL, 200, NULL, NULL,
-		    NULL, NOW);
+		github_classify(&f,
+		    &(struct github_reply){ true, false, false, NULL, 200, NULL,
+			NULL, NULL },
+		    NOW);
 		TAP_LONG(f.ratelimit_remaining, -1);
 	}
 	/* how long GitHub is not asked after an answer: an hour at most */
@@ -133,9 +139,11 @@ main(void)
 			struct github_fetch f = { 0 };
 
 			printf("# block at line %d\n", blocks[i].line);
-			github_classify(&f, true, false, false, NULL,
-			    blocks[i].status, blocks[i].remaining,
-			    blocks[i].retry_after, blocks[i].reset, NOW);
+			github_classify(&f,
+			    &(struct github_reply){ true, false, false, NULL,
+				blocks[i].status, blocks[i].remaining,
+				blocks[i].retry_after, blocks[i].reset },
+			    NOW);
 			TAP_LONG(github_block_seconds(&f, NOW),
 			    blocks[i].block);
 		}
