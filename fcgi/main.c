@@ -309,7 +309,9 @@ main_shutdown(pthread_t *workers, long started)
 	for (long i = 0; i < started; i++)
 		pthread_join(workers[i], NULL);
 	free(workers);
-	/* parked requests are in flight too: answer every one */
+	/* parked requests are in flight too: answer every one (each
+	 * leaves the park just before its answer is finished and freed;
+	 * park_stop joins the writers that finish them) */
 	park_wait_idle();
 	park_stop();
 	redis_stop(); /* its write-backs, before the loop goes */

@@ -12,7 +12,8 @@ parse_number(const char *s, size_t len, long long min, long long max,
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' || n > (LLONG_MAX - 9) / 10)
+		if (s[i] < '0' || s[i] > '9' ||
+		    n > (LLONG_MAX - (s[i] - '0')) / 10)
 			return false;
 		n = n * 10 + (s[i] - '0');
 	}
