@@ -659,7 +659,8 @@ github_loop_stop(void)
 	curl_multi_cleanup(github_loop.multi);
 	pthread_mutex_destroy(&github_loop.lock);
 	memset(&github_loop, 0, sizeof(github_loop));
-	STAILQ_INIT(&github_loop.queue); /* a zeroed head is not an empty queue */
+	/* a zeroed head is not an empty queue */
+	STAILQ_INIT(&github_loop.queue);
 }
 
 int

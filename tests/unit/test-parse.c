@@ -1,4 +1,4 @@
-/* Unit tests: the parsing contract (numbers, RFC 3339 dates and times, q-values). */
+/* Unit tests: the parsing contract (numbers, dates and times, q-values). */
 #include <limits.h>
 #include <string.h>
 
