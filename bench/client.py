@@ -17,6 +17,12 @@
                                     shuffled order, C at a time, round
                                     robin over the BASEs; prints the
                                     status counts
+  client.py until STOPFILE BASE C PATH...
+                                    C clients, each asking for the PATHs
+                                    in turn until STOPFILE exists, never
+                                    asking again after an error; prints
+                                    the status counts (error=N: no
+                                    answer)
   client.py soak BASE SECONDS C USERS
                                     C clients for SECONDS, each asking for
                                     one of USERS distinct users (gen-20-sN)
@@ -24,6 +30,7 @@
                                     malformed paths; prints the counts of
                                     answers as expected / unexpected
 """
+import os
 import random
 import http.client
 import sys
@@ -176,6 +183,46 @@ def soak(base, seconds, concurrency, users):
                                            " ".join(samples)))
 
 
+def until(stopfile, base, concurrency, paths):
+    """Load until STOPFILE exists; every answer and error counted once."""
+    url = urllib.parse.urlsplit(base)
+    lock = threading.Lock()
+    counts = {}
+
+    def client(i):
+        conn = None
+        n = i
+        while not os.path.exists(stopfile):
+            path = paths[n % len(paths)]
+            n += 1
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(url.hostname, url.port,
+                                                      timeout=60)
+                conn.request("GET", path, headers=HEADERS)
+                resp = conn.getresponse()
+                resp.read()
+                key = str(resp.status)
+                if resp.will_close:
+                    conn.close()
+                    conn = None
+            except (http.client.HTTPException, OSError):
+                key = "error"
+                if conn is not None:
+                    conn.close()
+                conn = None
+            with lock:
+                counts[key] = counts.get(key, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(i,))
+               for i in range(int(concurrency))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))
+
+
 def main(argv):
     if len(argv) == 4 and argv[0] == "miss":
         miss(*argv[1:])
@@ -190,6 +237,8 @@ def main(argv):
         counts = run_parallel(argv[1], paths, argv[4])
         print(" ".join("%d=%d" % kv for kv in sorted(counts.items())),
               "retried=%d" % RETRIED[0])
+    elif len(argv) > 4 and argv[0] == "until":
+        until(argv[1], argv[2], argv[3], argv[4:])
     elif len(argv) == 5 and argv[0] == "soak":
         soak(*argv[1:])
     else:

@@ -18,7 +18,8 @@
 set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench}" "${GISTS_BIN:?}" "${GISTS_CONF:?}"
-: "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${TRIVIAL_FCGI:?}" "${BENCH_DIR:?}"
+: "${GISTS_TESTS:?}" "${LIGHTTPD:?}" "${TRIVIAL_FCGI:?}" "${BENCH_DIR:?}" \
+	"${GISTS_SUPERVISE:?}"
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
@@ -44,14 +45,18 @@ rss_start=$(rss_kb "$gists_pid")
 mkdir -p "$tmp/docroot"
 curl -s -o "$tmp/docroot/octocat" "$GISTS/octocat"
 
-# The trivial responder through the same lighttpd and configuration.
+# The trivial responder through the same lighttpd, configuration and
+# supervisor (which runs the responder without arguments: a wrapper).
 TPORT=$(free_port)
+mkdir -p "$tmp/trivial"
+printf '#!/bin/sh\nexec %s %s\n' "$TRIVIAL_FCGI" "$tmp/docroot/octocat" \
+	>"$tmp/trivial-fcgi"
+chmod +x "$tmp/trivial-fcgi"
 env PORT="$TPORT" GISTS_BIND=127.0.0.1 GISTS_RUNTIME_DIR="$tmp/trivial" \
-	GISTS_BIN="$TRIVIAL_FCGI $tmp/docroot/octocat" GISTS_CACHE_TTL=3600 \
-	GISTS_ERROR_DIR="$(dirname "$GISTS_CONF")/errors" \
+	GISTS_CACHE_TTL=3600 GISTS_ERROR_DIR="$(dirname "$GISTS_CONF")/errors" \
+	"$GISTS_SUPERVISE" "$tmp/trivial/gists.sock" "$tmp/trivial-fcgi" -- \
 	"$LIGHTTPD" -D -f "$GISTS_CONF" 2>"$tmp/trivial.log" &
 pids+=($!)
-mkdir -p "$tmp/trivial"
 TRIVIAL="http://127.0.0.1:$TPORT"
 wait_url "$TRIVIAL/octocat"
 

@@ -1,13 +1,14 @@
 /*
  * gists: a FastCGI responder answering GET /{user} with that GitHub
- * user's public gists. lighttpd spawns it with the listening socket on
- * fd 0; N threads accept on it; SIGTERM, SIGINT or SIGUSR1 stop it
+ * user's public gists. gists-supervise starts it with the listening
+ * socket on fd 0; N threads accept on it; SIGTERM, SIGINT or SIGUSR1 stop it
  * gracefully (requests in flight finish).
  */
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "park.h"
+#include "parse.h"
 #include "redis.h"
 #ifdef GISTS_TEST_CLOCK
 #include "testclock.h" /* tests/gists-testclock only */
@@ -322,6 +324,28 @@ main_shutdown(pthread_t *workers, long started)
 	github_global_cleanup();
 }
 
+/* Tell gists-supervise that we accept: a byte on the pipe it gave us as
+ * GISTS_READY_FD (set by it alone; anything else is left alone). */
+static void
+main_ready(void)
+{
+	const char *s = getenv("GISTS_READY_FD");
+	long long fd;
+
+	if (s == NULL)
+		return;
+	if (!parse_number(s, strlen(s), 3, INT_MAX, &fd) ||
+	    fcntl((int)fd, F_GETFD) < 0) {
+		log_msg(LOG_LEVEL_WARN,
+		    "GISTS_READY_FD=%.16s is not an open descriptor: ignored",
+		    s);
+		return;
+	}
+	if (write((int)fd, "r", 1) != 1)
+		log_msg(LOG_LEVEL_WARN, "GISTS_READY_FD: %s", strerror(errno));
+	close((int)fd);
+}
+
 /* Run the workers until a stop signal; returns the exit status. */
 static int
 main_serve(void)
@@ -350,8 +374,10 @@ main_serve(void)
 	    "gists %s started: %ld threads, at most %ld requests waiting on "
 	    "upstream %s",
 	    PACKAGE_VERSION, started, main_cfg.max_waiting, main_cfg.api_url);
-	if (started > 0)
+	if (started > 0) {
+		main_ready();
 		main_wait(&set);
+	}
 	main_shutdown(workers, started);
 	return started > 0 ? 0 : 1;
 }

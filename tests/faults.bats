@@ -152,7 +152,7 @@ print("ok")' "$BODY"
 	done
 }
 
-@test "the responder killed with SIGKILL: lighttpd starts another" {
+@test "the responder killed with SIGKILL: gists-supervise starts another" {
 	start_test_gists GISTS_CACHE_TTL=0
 	fetch /octocat
 	local old

@@ -111,12 +111,15 @@ start_gists() {
 }
 
 # The PID of the responder of the gists whose PID file is PIDFILE:
-# lighttpd's child (under valgrind too) that is not gists-log's filter,
-# which gists-log forks before it execs lighttpd.
+# gists-supervise's child (under valgrind too) that is neither lighttpd
+# nor gists-log's filter, which gists-log forks before it execs
+# gists-supervise.
 gists_responder_pid() { # PIDFILE
 	local p
 	for p in $(pgrep -P "$(cat "$1")"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = gists-log ] && continue
+		case $(cat "/proc/$p/comm" 2>/dev/null) in
+		gists-log | lighttpd | gists-server | flock) continue ;;
+		esac
 		echo "$p"
 		return 0
 	done
@@ -127,7 +130,8 @@ test_responder_pid() {
 	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
-# Stop lighttpd gracefully (SIGINT) and wait for it and the responder.
+# Stop gists gracefully (SIGINT to gists-supervise, which passes it to
+# lighttpd, then stops the responder) and wait for it and the responder.
 stop_gists() {
 	local pidfile="${GISTS_STATE:-$BATS_FILE_TMPDIR/gists}/pid" pid
 	local children
@@ -137,8 +141,9 @@ stop_gists() {
 	kill -INT "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	rm -f "$pidfile"
-	# the responder outlives lighttpd a moment (it finishes, then the
-	# sanitizers check for leaks): wait for it, 30 s at most
+	# gists-supervise ends after the responder (which finishes, then the
+	# sanitizers check for leaks); gists-log's filter a moment later:
+	# wait for them, 30 s at most
 	for _ in $(seq 1 300); do
 		# shellcheck disable=SC2086 # a list of PIDs, or none
 		kill -0 $children 2>/dev/null || break

@@ -32,6 +32,22 @@ reap() { # PID
 	wait "$1" 2>/dev/null || true
 }
 
+# Wait until PID, not our child, has ended: 10 s at most.
+gone() { # PID
+	local _
+	for _ in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "# pid $1 still runs" >&3
+	return 1
+}
+
+# End a process the test stopped (SIGSTOP) and orphaned.
+end_stopped() { # PID
+	kill -KILL "$1" 2>/dev/null || true
+}
+
 # Start a double of its own; sets the variable NAME to its base URL.
 start_named_double() { # NAME
 	start_double_in "$BATS_TEST_TMPDIR/double-$1" "$1"
@@ -54,7 +70,7 @@ start_instance() { # NAME UPSTREAM [VAR=value...]
 	wait_for_url "$BASE/-/healthz"
 }
 
-# Stop an instance (lighttpd's graceful SIGINT) and wait for it, 10 s at
+# Stop an instance (the graceful SIGINT) and wait for it, 10 s at
 # most when it is not our child (under make run).
 stop_instance() { # PID
 	local _
@@ -133,14 +149,18 @@ private_dirs_gone() {
 }
 
 @test "a directory whose instance died is used again, never its sockets" {
-	local dir="$BATS_TEST_TMPDIR/run" responder
+	local dir="$BATS_TEST_TMPDIR/run" responder front
 	start_named_double A
 	start_named_double B
 	start_instance one "$A" GISTS_RUNTIME_DIR="$dir"
 	responder=$(pgrep -P "$PID" -x gists)
-	# lighttpd and the responder killed outright: the lock goes with them
-	kill -KILL "$PID" "$responder"
+	front=$(pgrep -P "$PID" -x lighttpd)
+	# the supervisor, lighttpd and the responder killed outright: the
+	# lock goes with them
+	kill -KILL "$PID" "$responder" "$front"
 	wait "$PID" 2>/dev/null || true
+	gone "$responder"
+	gone "$front"
 	compgen -G "$dir/gists.sock*" >/dev/null
 	start_instance two "$B" GISTS_RUNTIME_DIR="$dir"
 	fetch /octocat
@@ -149,26 +169,31 @@ private_dirs_gone() {
 	[ "$(requests_of "$B")" = 1 ]
 }
 
-@test "a responder that outlived its lighttpd keeps its directory refused" {
-	local dir="$BATS_TEST_TMPDIR/run" responder
+@test "a responder that outlived its instance keeps its directory refused" {
+	local dir="$BATS_TEST_TMPDIR/run" responder front
 	start_named_double A
 	start_named_double B
 	start_instance one "$A" GISTS_RUNTIME_DIR="$dir"
 	responder=$(pgrep -P "$PID" -x gists)
-	kill -KILL "$PID"
+	front=$(pgrep -P "$PID" -x lighttpd)
+	# stopped, it cannot act on the SIGTERM its supervisor's death sends
+	kill -STOP "$responder"
+	at_teardown end_stopped "$responder"
+	kill -KILL "$PID" "$front"
 	wait "$PID" 2>/dev/null || true
+	gone "$front"
 	kill -0 "$responder"
 	run --separate-stderr timeout 20 env TMPDIR="$BATS_TEST_TMPDIR/tmp" \
 		PORT="$(free_port)" GISTS_BIND=127.0.0.1 GITHUB_API_URL="$B" \
 		GISTS_RUNTIME_DIR="$dir" "$GISTS_SERVER"
-	kill -TERM "$responder"
 	[ "$status" -ne 124 ] || fail "started beside a live responder"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"GISTS_RUNTIME_DIR=$dir "* ]] || fail "stderr: $stderr"
 	[ "$(requests_of "$B")" = 0 ]
 }
 
-# Start `make run` from the build tree; sets BASE and PID (lighttpd's).
+# Start `make run` from the build tree; sets BASE and PID
+# (gists-supervise's).
 start_make_run() { # NAME UPSTREAM
 	local port make_pid _
 	port=$(free_port)
@@ -180,7 +205,7 @@ start_make_run() { # NAME UPSTREAM
 	DOUBLES+=("$make_pid") # make ends with lighttpd; reaped in teardown
 	BASE="http://127.0.0.1:$port"
 	wait_for_url "$BASE/-/healthz"
-	PID=$(pgrep -x -P "$make_pid" lighttpd || true)
+	PID=$(pgrep -x -P "$make_pid" gists-supervise || true)
 	[ -n "$PID" ] || { pgrep -a -P "$make_pid" >&3; return 1; }
 	INSTANCES+=("$PID")
 }

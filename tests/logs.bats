@@ -35,15 +35,16 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 
 @test "lighttpd's lines, the responder's, a crash and a stop: all JSON" {
 	start_test_gists
-	local lighttpd responder
-	lighttpd=$(cat "$BATS_TEST_TMPDIR/gists/pid")
-	# the PID gists-server had is lighttpd's (PID 1 in the container)
-	[ "$(cat "/proc/$lighttpd/comm")" = lighttpd ]
+	local supervisor responder
+	supervisor=$(cat "$BATS_TEST_TMPDIR/gists/pid")
+	# the PID gists-server had is gists-supervise's (PID 1 in the
+	# container)
+	[ "$(cat "/proc/$supervisor/comm")" = gists-supervise ]
 	fetch /octocat
 	[ "$HTTP_STATUS" = 200 ]
 	responder=$(test_responder_pid)
 	kill -KILL "$responder"
-	# lighttpd starts another for a later request
+	# gists-supervise starts another
 	local _
 	for _ in $(seq 1 100); do
 		fetch /octocat
@@ -57,8 +58,9 @@ print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))' "$1"
 	[[ "$output" = *responder=* ]]
 	# the lines an operator needs most, with lighttpd's source position
 	grep '"source":"lighttpd"' "$SERVER_LOG" | grep -q '"msg":"server started'
-	grep '"source":"lighttpd"' "$SERVER_LOG" | grep '"level":"error"' |
-		grep -q '"at":"gw_backend.c'
+	grep '"source":"lighttpd"' "$SERVER_LOG" | grep -q '"at":"server.c'
+	grep '"level":"error"' "$SERVER_LOG" |
+		grep -q "the responder (pid $responder) killed by signal 9"
 	grep '"source":"lighttpd"' "$SERVER_LOG" | grep -q 'graceful shutdown'
 	grep -q '"msg":"request".*"path":"/octocat"' "$SERVER_LOG"
 }

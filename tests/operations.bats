@@ -252,7 +252,7 @@ print("ok")' "$SERVER_LOG"
 		wait "$pid"
 		[ "$(cat "$BATS_TEST_TMPDIR/code")" = 200 ] ||
 			fail "SIG$sig: $(cat "$BATS_TEST_TMPDIR/code")"
-		# lighttpd starts a new responder for what comes next
+		# gists-supervise starts a new responder for what comes next
 		for _ in $(seq 1 50); do
 			fetch /octocat
 			[ "$HTTP_STATUS" = 200 ] && break

@@ -78,7 +78,8 @@ print("ok")' "$RAW" "$1"
 	[ -n "$responder" ]
 	rm "$alive"
 	kill -KILL "$responder"
-	# lighttpd notices, fails to start another, and answers itself
+	# gists-supervise's next one fails at once: it takes the socket away,
+	# and lighttpd answers itself
 	local _
 	for _ in $(seq 1 100); do
 		fetch /octocat
