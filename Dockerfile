@@ -68,9 +68,11 @@ ENV PORT=8080 \
     GISTS_RUNTIME_DIR=/tmp/gists
 USER www-data
 EXPOSE 8080
-# lighttpd's graceful stop: requests in flight finish.
+# lighttpd's graceful stop (gists-supervise passes it on): requests in
+# flight finish.
 STOPSIGNAL SIGINT
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
     CMD ["gists", "--healthcheck"]
-# gists-server checks the configuration, then execs lighttpd -D (PID 1).
+# gists-server checks the configuration, then execs gists-supervise (PID 1),
+# which runs the responder and lighttpd -D.
 CMD ["gists-server"]
