@@ -22,7 +22,7 @@ teardown_file() {
 }
 
 teardown() {
-	stop_at_teardown stop_load
+	stop_at_teardown stop_load -- stop_test_gists
 }
 
 # Load on /octocat and /-/healthz from CLIENTS clients until stop_load.
@@ -90,4 +90,17 @@ next_responder() { # OLD
 	# nothing else: every answer a 200 or one of those failures
 	[ $(($(tally 200) + failed)) = "$(total)" ]
 	[ "$(grep -c 'starting another on the same socket' "$SERVER_LOG")" = "$KILLS" ]
+}
+
+@test "gists-supervise killed: lighttpd and the responder end with it" {
+	start_test_gists
+	local supervisor responder front
+	supervisor=$(cat "$BATS_TEST_TMPDIR/gists/pid")
+	responder=$(test_responder_pid)
+	front=$(pgrep -P "$supervisor" -x lighttpd)
+	[ -n "$responder" ]
+	[ -n "$front" ]
+	kill -KILL "$supervisor"
+	gone "$front"
+	gone "$responder"
 }

@@ -130,6 +130,17 @@ test_responder_pid() {
 	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
+# Wait until PID, not our child, has ended: 10 s at most.
+gone() { # PID
+	local _
+	for _ in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "# pid $1 still runs" >&3
+	return 1
+}
+
 # Stop gists gracefully (SIGINT to gists-supervise, which passes it to
 # lighttpd, then stops the responder) and wait for it and the responder.
 stop_gists() {

@@ -32,17 +32,6 @@ reap() { # PID
 	wait "$1" 2>/dev/null || true
 }
 
-# Wait until PID, not our child, has ended: 10 s at most.
-gone() { # PID
-	local _
-	for _ in $(seq 1 100); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "# pid $1 still runs" >&3
-	return 1
-}
-
 # End a process the test stopped (SIGSTOP) and orphaned.
 end_stopped() { # PID
 	kill -KILL "$1" 2>/dev/null || true
