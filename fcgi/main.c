@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -39,6 +40,14 @@
 static struct config main_cfg;
 static atomic_bool main_stopping;
 
+/* An accept thread, and whether it is in FCGX_Accept_r (where the stop
+ * wakes it with MAIN_WAKE_SIGNAL). */
+struct main_thread {
+	pthread_t id;
+	atomic_bool accepting;
+};
+#define MAIN_WAKE_SIGNAL SIGUSR2
+
 static void
 main_usage(FILE *fp)
 {
@@ -48,8 +57,8 @@ main_usage(FILE *fp)
 	    "\n"
 	    "A FastCGI responder that answers GET /{user} with that GitHub "
 	    "user's public\n"
-	    "gists as JSON. lighttpd starts it (see gists-server); it is "
-	    "configured by\n"
+	    "gists as JSON. gists-supervise starts it (see gists-server); it "
+	    "is configured by\n"
 	    "these environment variables:\n\n");
 	config_print_help(fp);
 	fprintf(fp,
@@ -62,7 +71,8 @@ main_usage(FILE *fp)
 	    "                           locked: one running instance each\n"
 	    "                           (default: a private one under "
 	    "$TMPDIR or /tmp)\n"
-	    "  GISTS_BIN                the responder lighttpd starts\n"
+	    "  GISTS_BIN                the responder gists-supervise "
+	    "starts\n"
 	    "                           (default: this binary, "
 	    "installed in $bindir)\n"
 	    "  GISTS_CONF               lighttpd's configuration\n"
@@ -74,6 +84,11 @@ main_usage(FILE *fp)
 	    "JSON (gists-log)\n"
 	    "                           (default: gists-log, installed in "
 	    "$bindir)\n"
+	    "  GISTS_SUPERVISE          holds the responder's socket, "
+	    "restarts a responder\n"
+	    "                           that dies, runs lighttpd\n"
+	    "                           (default: gists-supervise, "
+	    "installed in $bindir)\n"
 	    "  GISTS_ERROR_DIR          lighttpd's own error answers "
 	    "(<status>.html,\n"
 	    "                           problem+json)\n"
@@ -148,9 +163,9 @@ main_log_fd(char *err, size_t errlen)
 static void *
 main_worker(void *arg)
 {
+	struct main_thread *self = arg;
 	struct handler_slot *s = handler_slot_new(MAIN_LISTEN_FD);
 
-	(void)arg;
 	if (s == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "worker set-up failed: out of memory");
 		kill(getpid(), SIGTERM);
@@ -162,7 +177,15 @@ main_worker(void *arg)
 	 * around accept for old platforms; Linux needs no lock, and one
 	 * costs a context switch a request.)
 	 */
-	while (!atomic_load(&main_stopping) && FCGX_Accept_r(&s->req) >= 0) {
+	for (;;) {
+		int rc = -1;
+
+		atomic_store(&self->accepting, true);
+		if (!atomic_load(&main_stopping))
+			rc = FCGX_Accept_r(&s->req);
+		atomic_store(&self->accepting, false);
+		if (rc < 0)
+			break;
 		if (!handler_serve(s)) {
 			FCGX_Finish_r(&s->req);
 			continue;
@@ -183,16 +206,57 @@ main_worker(void *arg)
 }
 
 /*
- * Stop accepting; requests in flight go on to the end. Shutting the
- * listening socket down makes every accept(2), blocked or to come, fail
- * at once (EINVAL), and libfcgi then gives up too.
+ * Stop accepting; requests in flight go on to the end. The listening
+ * socket is left as it is: gists-supervise holds it for the next
+ * responder, and what lighttpd sends meanwhile waits in its backlog.
+ * libfcgi gives up on accept(2) once the shutdown is pending and the
+ * call is interrupted (main_join wakes the threads blocked in it).
  */
 static void
 main_stop(void)
 {
-	if (!atomic_exchange(&main_stopping, true)) {
+	if (!atomic_exchange(&main_stopping, true))
 		FCGX_ShutdownPending();
-		shutdown(MAIN_LISTEN_FD, SHUT_RDWR);
+}
+
+/* Nothing: MAIN_WAKE_SIGNAL only interrupts a blocked accept(2). */
+static void
+main_wake(int sig)
+{
+	(void)sig;
+}
+
+/* main_wake for MAIN_WAKE_SIGNAL, without SA_RESTART: the signal must
+ * interrupt accept(2). */
+static void
+main_wake_install(void)
+{
+	struct sigaction sa = { .sa_handler = main_wake };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(MAIN_WAKE_SIGNAL, &sa, NULL);
+}
+
+/* Join every accept thread, waking (again every 50 ms, for one that was
+ * about to block) those blocked in accept(2). */
+static void
+main_join(struct main_thread *threads, long n)
+{
+	for (long i = 0; i < n; i++) {
+		for (;;) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (atomic_load(&threads[i].accepting))
+				pthread_kill(threads[i].id, MAIN_WAKE_SIGNAL);
+			if (pthread_timedjoin_np(threads[i].id, NULL, &ts) == 0)
+				break;
+		}
 	}
 }
 
@@ -273,6 +337,7 @@ main_start(sigset_t *set)
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
+	main_wake_install();
 
 	/* the upstream loop and the writers, before anything can park */
 	if (github_loop_start(err, sizeof(err)) != 0 ||
@@ -305,11 +370,10 @@ main_wait(const sigset_t *set)
 
 /* Stop accepting, answer what is in flight and parked, then tear down. */
 static void
-main_shutdown(pthread_t *workers, long started)
+main_shutdown(struct main_thread *workers, long started)
 {
 	main_stop();
-	for (long i = 0; i < started; i++)
-		pthread_join(workers[i], NULL);
+	main_join(workers, started);
 	free(workers);
 	/* parked requests are in flight too: answer every one (each
 	 * leaves the park just before its answer is finished and freed;
@@ -350,7 +414,7 @@ main_ready(void)
 static int
 main_serve(void)
 {
-	pthread_t *workers;
+	struct main_thread *workers;
 	sigset_t set;
 	long started = 0;
 	int status = main_start(&set);
@@ -363,8 +427,8 @@ main_serve(void)
 		return 1;
 	}
 	for (; started < main_cfg.threads; started++) {
-		if (pthread_create(&workers[started], NULL, main_worker,
-			NULL) != 0) {
+		if (pthread_create(&workers[started].id, NULL, main_worker,
+			&workers[started]) != 0) {
 			log_msg(LOG_LEVEL_ERROR, "pthread_create: %s",
 			    strerror(errno));
 			break;
