@@ -30,6 +30,7 @@
 #include "park.h"
 #include "parse.h"
 #include "redis.h"
+#include "upstream.h"
 #ifdef GISTS_TEST_CLOCK
 #include "testclock.h" /* tests/gists-testclock only */
 #endif
@@ -275,7 +276,7 @@ main_start(sigset_t *set)
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 
 	/* the upstream loop and the writers, before anything can park */
-	if (github_loop_start(err, sizeof(err)) != 0 ||
+	if (upstream_start(err, sizeof(err)) != 0 ||
 	    park_start(main_cfg.threads) != 0 ||
 	    redis_start(&main_cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
@@ -317,7 +318,7 @@ main_shutdown(pthread_t *workers, long started)
 	park_wait_idle();
 	park_stop();
 	redis_stop(); /* its write-backs, before the loop goes */
-	github_loop_stop();
+	upstream_stop();
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();
 	cache_cleanup();
