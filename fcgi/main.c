@@ -108,19 +108,16 @@ static int
 main_log_fd(char *err, size_t errlen)
 {
 	const char *v = getenv("GISTS_LOG_FD");
-	long fd = 0;
+	long long fd = 0;
 	int flags;
 
 	if (v == NULL || *v == '\0')
 		return 0;
-	for (const char *p = v; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || fd > 1000000) {
-			snprintf(err, errlen,
-			    "GISTS_LOG_FD: must be a file descriptor number "
-			    "(gists-log sets it)");
-			return -1;
-		}
-		fd = fd * 10 + (*p - '0');
+	if (!parse_number(v, strlen(v), 0, LLONG_MAX, &fd)) {
+		snprintf(err, errlen,
+		    "GISTS_LOG_FD: must be a file descriptor number "
+		    "(gists-log sets it)");
+		return -1;
 	}
 	if (fd <= STDERR_FILENO || fd > 1000000) {
 		snprintf(err, errlen,
@@ -131,7 +128,7 @@ main_log_fd(char *err, size_t errlen)
 	flags = fcntl((int)fd, F_GETFL);
 	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
 		log_msg(LOG_LEVEL_WARN,
-		    "GISTS_LOG_FD=%ld is not open for writing; logging to "
+		    "GISTS_LOG_FD=%lld is not open for writing; logging to "
 		    "stderr",
 		    fd);
 		return 0;
