@@ -53,16 +53,27 @@ build_baseline() { # REV
 		echo "bench: BENCH_BASELINE=$1 is not a commit of a git checkout" >&2
 		exit 2
 	fi
-	base_rev="$1 ($base_rev)"
+	[ "$base_rev" = "$1" ] || base_rev="$1 ($base_rev)"
 	flags=$("$BENCH_BUILDDIR/config.status" --config)
 	base_dir=$(mktemp -d /tmp/gists-baseline.XXXXXX)
 	echo "bench: building the baseline $base_rev in $base_dir, ./configure $flags ..." >&2
 	git -C "$base_repo" worktree add --detach "$base_dir" "$1" \
 		>"$tmp/baseline.log" 2>&1 &&
 		(cd "$base_dir" && ./autogen.sh && eval "./configure $flags" &&
-			make -j2 fcgi/gists fcgi/gists-log fcgi/gists-server) \
+			make -j2) \
 		>>"$tmp/baseline.log" 2>&1 ||
 		{ tail -20 "$tmp/baseline.log" >&2; exit 1; }
+}
+
+# The baseline's gists as start_gists starts this build's, with the
+# baseline's own programs and configuration.
+start_baseline() { # NAME [VAR=value...]
+	local own=()
+	[ ! -x "$base_dir/fcgi/gists-supervise" ] ||
+		own+=(GISTS_SUPERVISE="$base_dir/fcgi/gists-supervise")
+	GISTS_SERVER=$base_dir/fcgi/gists-server start_gists "$@" \
+		GISTS_BIN="$base_dir/fcgi/gists" GISTS_LOG="$base_dir/fcgi/gists-log" \
+		GISTS_CONF="$base_dir/conf/lighttpd.conf" "${own[@]}"
 }
 
 # The GitHub double on a free port: sets DOUBLE.

@@ -55,10 +55,7 @@ declare -A F URL PID
 # outlasts the run).
 for b in "${builds[@]}"; do
 	if [ "$b" = base ]; then
-		GISTS_SERVER=$base_dir/fcgi/gists-server start_gists "gists-$b" \
-			GISTS_BIN="$base_dir/fcgi/gists" \
-			GISTS_LOG="$base_dir/fcgi/gists-log" \
-			GISTS_CONF="$base_dir/conf/lighttpd.conf"
+		start_baseline "gists-$b"
 	else
 		start_gists "gists-$b"
 	fi
