@@ -7,9 +7,10 @@
 # of /-/healthz asked in a loop right after it.
 #
 # The baseline is BENCH_BASELINE (a commit; default: the one before
-# gists-supervise came), built in a git worktree under the scratch
-# directory with the same configure. BENCH_RUNS (6) runs of each,
-# BENCH_CLIENTS (64) clients.
+# gists-supervise came), built in a git worktree under /tmp with this
+# build's configure flags (bench/lib.sh's build_baseline). BENCH_RUNS
+# (6) runs of each, BENCH_CLIENTS (64) clients.
+# shellcheck disable=SC2154 # tmp, base_dir, gists_lighttpd: set by lib.sh
 set -euo pipefail
 : "${GISTS_SERVER:?run through make bench-crash}" "${GISTS_TESTS:?}"
 : "${BENCH_DIR:?}" "${PYTHON3:?}"
@@ -27,18 +28,12 @@ if [ -z "$baseline" ]; then
 fi
 baseline=$(git -C "$src" rev-parse --short "$baseline")
 
-# The baseline's build tree, with its own gists-server, responder and
-# lighttpd.conf.
-echo "building the baseline $baseline in $tmp/baseline ..." >&2
-git -C "$src" worktree add -q --detach "$tmp/baseline" "$baseline"
-trap 'git -C "$src" worktree remove --force "$tmp/baseline"; cleanup' EXIT
-(cd "$tmp/baseline" && ./autogen.sh && ./configure && make -j"$(nproc)") \
-	>"$tmp/baseline-build.log" 2>&1 ||
-	{ tail -20 "$tmp/baseline-build.log" >&2; exit 1; }
-
-# Its gists-server must find its own files, not this build's.
+# The baseline's build tree (bench/lib.sh), with its own gists-server,
+# responder and lighttpd.conf: its gists-server must find its own files,
+# not this build's.
+build_baseline "$baseline"
 printf '#!/bin/sh\nunset GISTS_BIN GISTS_LOG GISTS_SUPERVISE GISTS_CONF\nexec %s\n' \
-	"$tmp/baseline/fcgi/gists-server" >"$tmp/baseline-server"
+	"$base_dir/fcgi/gists-server" >"$tmp/baseline-server"
 chmod +x "$tmp/baseline-server"
 
 start_double

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # What the benchmarks of bench/ share; each sources it after checking its
 # environment: a scratch directory and the processes stopped on exit,
-# free loopback ports, waiting for a URL, the GitHub double, gists and a
-# static lighttpd on free ports, and wrk's figures.
+# a baseline built from a commit, free loopback ports, waiting for a URL,
+# the GitHub double, gists and a static lighttpd on free ports, and wrk's
+# figures.
 # shellcheck disable=SC2034 # the URLs and ports set here are the caller's
 PYTHON3=${PYTHON3:-python3}
 unset GITHUB_TOKEN http_proxy https_proxy
@@ -21,6 +22,10 @@ cleanup() {
 	for pid in "${pids[@]}" "${others[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
+	if [ -n "${base_dir:-}" ]; then
+		git -C "$base_repo" worktree remove --force "$base_dir" ||
+			rm -rf "$base_dir"
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -35,6 +40,40 @@ wait_url() {
 	done
 	echo "bench: $1 did not come up" >&2
 	exit 1
+}
+
+# Build commit REV of this repository in a git worktree under /tmp
+# (removed on exit) with this build's configure flags, as read from
+# BENCH_BUILDDIR's config.status. Sets base_dir and base_rev.
+build_baseline() { # REV
+	local flags
+	: "${BENCH_BUILDDIR:?run through make}"
+	if ! base_repo=$(git -C "$BENCH_DIR" rev-parse --show-toplevel 2>/dev/null) ||
+		! base_rev=$(git -C "$base_repo" rev-parse --short "$1^{commit}" 2>/dev/null); then
+		echo "bench: BENCH_BASELINE=$1 is not a commit of a git checkout" >&2
+		exit 2
+	fi
+	[ "$base_rev" = "$1" ] || base_rev="$1 ($base_rev)"
+	flags=$("$BENCH_BUILDDIR/config.status" --config)
+	base_dir=$(mktemp -d /tmp/gists-baseline.XXXXXX)
+	echo "bench: building the baseline $base_rev in $base_dir, ./configure $flags ..." >&2
+	git -C "$base_repo" worktree add --detach "$base_dir" "$1" \
+		>"$tmp/baseline.log" 2>&1 &&
+		(cd "$base_dir" && ./autogen.sh && eval "./configure $flags" &&
+			make -j2) \
+		>>"$tmp/baseline.log" 2>&1 ||
+		{ tail -20 "$tmp/baseline.log" >&2; exit 1; }
+}
+
+# The baseline's gists as start_gists starts this build's, with the
+# baseline's own programs and configuration.
+start_baseline() { # NAME [VAR=value...]
+	local own=()
+	[ ! -x "$base_dir/fcgi/gists-supervise" ] ||
+		own+=(GISTS_SUPERVISE="$base_dir/fcgi/gists-supervise")
+	GISTS_SERVER=$base_dir/fcgi/gists-server start_gists "$@" \
+		GISTS_BIN="$base_dir/fcgi/gists" GISTS_LOG="$base_dir/fcgi/gists-log" \
+		GISTS_CONF="$base_dir/conf/lighttpd.conf" "${own[@]}"
 }
 
 # The GitHub double on a free port: sets DOUBLE.

@@ -15,6 +15,10 @@
 # Run it with `make bench` (it builds what it needs and starts everything
 # itself, on loopback ports). BENCH_DURATION (s, default 10) and
 # BENCH_CONNECTIONS (default 64) shape the wrk runs. Prints a table.
+# BENCH_BASELINE=<commit> also builds that commit (a git worktree under
+# /tmp, this build's configure flags) and measures figures 1-6 of both
+# builds in the same run, the baseline then this build for each figure;
+# the table then has a column for each.
 set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench}" "${GISTS_BIN:?}" "${GISTS_CONF:?}"
@@ -22,6 +26,7 @@ set -euo pipefail
 	"${GISTS_SUPERVISE:?}"
 DURATION=${BENCH_DURATION:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
+BASELINE=${BENCH_BASELINE:-}
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,14 +38,32 @@ measure_one() {
 }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
+# The builds measured: "this", after "base" when BENCH_BASELINE is set.
+builds=(this)
+if [ -n "$BASELINE" ]; then
+	build_baseline "$BASELINE" # sets base_dir and base_rev
+	builds=(base this)
+fi
+
 # The GitHub double, with a rate limit that does not get in the way.
 start_double
 double_config '{"limit": 100000000}'
 
-# gists, as shipped (default settings but a TTL that outlasts the run).
-start_gists gists
-gists_pid=$(pgrep -P "$gists_lighttpd" -x gists)
-rss_start=$(rss_kb "$gists_pid")
+# Figures by name and build: F[name:build].
+declare -A F URL PID
+# gists of each build, as shipped (default settings but a TTL that
+# outlasts the run).
+for b in "${builds[@]}"; do
+	if [ "$b" = base ]; then
+		start_baseline "gists-$b"
+	else
+		start_gists "gists-$b"
+	fi
+	URL[$b]=$GISTS
+	PID[$b]=$(pgrep -P "$gists_lighttpd" -x gists)
+	F[rss_start:$b]=$(rss_kb "${PID[$b]}")
+done
+GISTS=${URL[this]}
 
 mkdir -p "$tmp/docroot"
 curl -s -o "$tmp/docroot/octocat" "$GISTS/octocat"
@@ -65,83 +88,157 @@ start_static
 
 read -r s_rps s_p50 s_p99 s_bad <<<"$(measure "$STATIC/octocat")"
 read -r t_rps t_p50 t_p99 t_bad <<<"$(measure "$TRIVIAL/octocat")"
-read -r g_rps g_p50 g_p99 g_bad <<<"$(measure "$GISTS/octocat")"
+for b in "${builds[@]}"; do
+	F[hits:$b]=$(measure "${URL[$b]}/octocat")
+done
 
 # Misses: 300 users, one by one.
-miss=$("$PYTHON3" "$BENCH_DIR/client.py" miss "$GISTS" "$DOUBLE" 300)
-read -r m_svc50 m_svc99 <<<"$(awk '/^service/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
-read -r m_dbl50 m_dbl99 <<<"$(awk '/^double/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
-read -r m_add50 m_add99 <<<"$(awk '/^added/ { sub("p50=", "", $2); sub("p99=", "", $3); print $2, $3 }' <<<"$miss")"
+for b in "${builds[@]}"; do
+	miss=$("$PYTHON3" "$BENCH_DIR/client.py" miss "${URL[$b]}" "$DOUBLE" 300)
+	for w in service double added; do
+		F[$w:$b]=$(awk -v w="$w" '$1 == w { sub("p50=", "", $2); sub("p99=", "", $3); print $2 " / " $3 }' <<<"$miss")
+	done
+done
 
 # Economy: 1,000 requests, 100 at once, one cold user; GitHub slowed to
 # 50 ms so that the first hundred really overlap.
 double_config '{"latency": 0.05}'
-before=$(double_requests)
-flood=$("$PYTHON3" "$BENCH_DIR/client.py" flood "$GISTS" /gen-30-flood 1000 100)
-upstream=$(( $(double_requests) - before ))
+for b in "${builds[@]}"; do
+	before=$(double_requests)
+	F[flood:$b]=$("$PYTHON3" "$BENCH_DIR/client.py" flood "${URL[$b]}" /gen-30-flood 1000 100)
+	F[upstream:$b]=$(( $(double_requests) - before ))
+done
 double_config '{"latency": 0}'
 
 # Memory: 1,000 distinct users of 30 gists each.
-fill=$("$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-30-mem 1000 16)
-rss_end=$(rss_kb "$gists_pid")
-cache_bytes=$(curl -s "$GISTS/-/metrics" | awk '/^gists_cache_bytes / { print $2 }')
+for b in "${builds[@]}"; do
+	F[fill:$b]=$("$PYTHON3" "$BENCH_DIR/client.py" fill "${URL[$b]}" gen-30-mem 1000 16)
+	F[rss_end:$b]=$(rss_kb "${PID[$b]}")
+	F[cache_bytes:$b]=$(curl -s "${URL[$b]}/-/metrics" | awk '/^gists_cache_bytes / { print $2 }')
+done
 
 # Pages: ten pages against one, each page 300 ms upstream; five cold
 # users of each, the median.
 double_config '{"latency": 0.3}'
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ten=$(for i in 1 2 3 4 5; do
-	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-1000-pages$i"
-done | median)
-one=$(for i in 1 2 3 4 5; do
-	curl -s -o /dev/null -w '%{time_total}\n' "$GISTS/gen-100-pages$i"
-done | median)
+for b in "${builds[@]}"; do
+	F[ten:$b]=$(for i in 1 2 3 4 5; do
+		curl -s -o /dev/null -w '%{time_total}\n' "${URL[$b]}/gen-1000-pages$i"
+	done | median)
+	F[one:$b]=$(for i in 1 2 3 4 5; do
+		curl -s -o /dev/null -w '%{time_total}\n' "${URL[$b]}/gen-100-pages$i"
+	done | median)
+done
 double_config '{"latency": 0}'
 
 # Parked: hits and health checks, GitHub idle, then with 500 misses
 # parked on a 4.5 s GitHub (a client keeps 500 distinct cold users in
 # flight for longer than the measurement).
-parked() { curl -s "$GISTS/-/metrics" | awk '$1 == "gists_requests_parked" { print $2 }'; }
-read -r i_rps i_p50 i_p99 i_bad <<<"$(measure "$GISTS/octocat")"
-read -r ih_rps ih_p50 ih_p99 ih_bad <<<"$(measure "$GISTS/-/healthz")"
-read -r _ i1_p50 i1_p99 i1_bad <<<"$(measure_one "$GISTS/-/healthz")"
-double_config '{"latency": 4.5}'
-"$PYTHON3" "$BENCH_DIR/client.py" fill "$GISTS" gen-1-parked \
-	$((500 * ((3 * DURATION + 4) / 4 + 4))) 500 >"$tmp/parked.out" 2>&1 &
-parked_client=$!
-for _ in $(seq 1 300); do
-	[ "$(parked)" -ge 500 ] && break
-	sleep 0.1
+parked() { curl -s "$1/-/metrics" | awk '$1 == "gists_requests_parked" { print $2 }'; }
+for b in "${builds[@]}"; do
+	u=${URL[$b]}
+	F[idle:$b]=$(measure "$u/octocat")
+	F[idle_h:$b]=$(measure "$u/-/healthz")
+	F[idle_h1:$b]=$(measure_one "$u/-/healthz")
 done
-parked_before=$(parked)
-read -r p_rps p_p50 p_p99 p_bad <<<"$(measure "$GISTS/octocat")"
-parked_between=$(parked)
-read -r ph_rps ph_p50 ph_p99 ph_bad <<<"$(measure "$GISTS/-/healthz")"
-read -r _ p1_p50 p1_p99 p1_bad <<<"$(measure_one "$GISTS/-/healthz")"
-parked_after=$(parked)
-wait "$parked_client" || true
-double_config '{"latency": 0}'
+for b in "${builds[@]}"; do
+	u=${URL[$b]}
+	double_config '{"latency": 4.5}'
+	"$PYTHON3" "$BENCH_DIR/client.py" fill "$u" gen-1-parked \
+		$((500 * ((3 * DURATION + 4) / 4 + 4))) 500 >"$tmp/parked-$b.out" 2>&1 &
+	parked_client=$!
+	for _ in $(seq 1 300); do
+		[ "$(parked "$u")" -ge 500 ] && break
+		sleep 0.1
+	done
+	F[parked_before:$b]=$(parked "$u")
+	F[parked_hits:$b]=$(measure "$u/octocat")
+	F[parked_between:$b]=$(parked "$u")
+	F[parked_h:$b]=$(measure "$u/-/healthz")
+	F[parked_h1:$b]=$(measure_one "$u/-/healthz")
+	F[parked_after:$b]=$(parked "$u")
+	wait "$parked_client" || true
+	double_config '{"latency": 0}'
+done
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
-cat <<EOF
+# One of wrk's figures (as measure) of F[NAME:BUILD]: rps, lat or bad.
+fig() { # NAME BUILD rps|lat|bad
+	local rps p50 p99 bad
+	read -r rps p50 p99 bad <<<"${F[$1:$2]}"
+	case $3 in
+	rps) echo "$rps" ;;
+	lat) echo "$p50 / $p99" ;;
+	bad) echo "$bad" ;;
+	esac
+}
+if [ -z "$BASELINE" ]; then
+	cat <<EOF
 $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s --latency; \`make bench\`
 
 | measure | gists | baseline | ratio |
 | --- | ---: | ---: | ---: |
-| cache hits /octocat, req/s | $g_rps | trivial FastCGI $t_rps | $(pct "$g_rps" "$t_rps") |
-| | | static file $s_rps | $(pct "$g_rps" "$s_rps") |
-| hit latency p50 / p99, ms | $g_p50 / $g_p99 | trivial $t_p50 / $t_p99, static $s_p50 / $s_p99 | |
-| non-2xx during wrk | $g_bad | trivial $t_bad, static $s_bad | |
-| miss latency p50 / p99, ms (300 users) | $m_svc50 / $m_svc99 | double alone $m_dbl50 / $m_dbl99 | added $m_add50 / $m_add99 |
-| upstream requests for 1,000 requests, 100 at once | $upstream | ideal 1 | answers: $flood |
-| responder RSS, KiB | $rss_end after 1,000 users | $rss_start at start | cache holds ${cache_bytes:-?} B of 67108864 |
-| 1,000-gist listing (10 pages, 300 ms each upstream), s | $ten | one page (100 gists) $one | $(awk -v a="$ten" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |
-| hits /octocat while 500 misses parked (GitHub 4.5 s), req/s | $p_rps | GitHub idle $i_rps | $(pct "$p_rps" "$i_rps") |
-| hit latency p50 / p99 while parked, ms | $p_p50 / $p_p99 | GitHub idle $i_p50 / $i_p99 | non-2xx $p_bad / $i_bad |
-| /-/healthz while parked, req/s | $ph_rps | GitHub idle $ih_rps | $(pct "$ph_rps" "$ih_rps") |
-| /-/healthz p50 / p99 while parked, ms | $ph_p50 / $ph_p99 | GitHub idle $ih_p50 / $ih_p99 | non-2xx $ph_bad / $ih_bad |
-| /-/healthz alone (one connection) p50 / p99 while parked, ms | $p1_p50 / $p1_p99 | GitHub idle $i1_p50 / $i1_p99 | non-2xx $p1_bad / $i1_bad |
-| requests parked: before / between / after those runs | $parked_before / $parked_between / $parked_after | | |
+| cache hits /octocat, req/s | $(fig hits this rps) | trivial FastCGI $t_rps | $(pct "$(fig hits this rps)" "$t_rps") |
+| | | static file $s_rps | $(pct "$(fig hits this rps)" "$s_rps") |
+| hit latency p50 / p99, ms | $(fig hits this lat) | trivial $t_p50 / $t_p99, static $s_p50 / $s_p99 | |
+| non-2xx during wrk | $(fig hits this bad) | trivial $t_bad, static $s_bad | |
+| miss latency p50 / p99, ms (300 users) | ${F[service:this]} | double alone ${F[double:this]} | added ${F[added:this]} |
+| upstream requests for 1,000 requests, 100 at once | ${F[upstream:this]} | ideal 1 | answers: ${F[flood:this]} |
+| responder RSS, KiB | ${F[rss_end:this]} after 1,000 users | ${F[rss_start:this]} at start | cache holds ${F[cache_bytes:this]:-?} B of 67108864 |
+| 1,000-gist listing (10 pages, 300 ms each upstream), s | ${F[ten:this]} | one page (100 gists) ${F[one:this]} | $(awk -v a="${F[ten:this]}" -v b="${F[one:this]}" 'BEGIN { printf "%.2fx", a / b }') |
+| hits /octocat while 500 misses parked (GitHub 4.5 s), req/s | $(fig parked_hits this rps) | GitHub idle $(fig idle this rps) | $(pct "$(fig parked_hits this rps)" "$(fig idle this rps)") |
+| hit latency p50 / p99 while parked, ms | $(fig parked_hits this lat) | GitHub idle $(fig idle this lat) | non-2xx $(fig parked_hits this bad) / $(fig idle this bad) |
+| /-/healthz while parked, req/s | $(fig parked_h this rps) | GitHub idle $(fig idle_h this rps) | $(pct "$(fig parked_h this rps)" "$(fig idle_h this rps)") |
+| /-/healthz p50 / p99 while parked, ms | $(fig parked_h this lat) | GitHub idle $(fig idle_h this lat) | non-2xx $(fig parked_h this bad) / $(fig idle_h this bad) |
+| /-/healthz alone (one connection) p50 / p99 while parked, ms | $(fig parked_h1 this lat) | GitHub idle $(fig idle_h1 this lat) | non-2xx $(fig parked_h1 this bad) / $(fig idle_h1 this bad) |
+| requests parked: before / between / after those runs | ${F[parked_before:this]} / ${F[parked_between:this]} / ${F[parked_after:this]} | | |
 EOF
+	echo
+	echo "(fill answers: ${F[fill:this]}; parked misses' answers: $(cat "$tmp/parked-this.out"))"
+	exit 0
+fi
+
+# Both builds: a row a figure, the baseline's column first.
+row() { # MEASURE BASE THIS [RATIO]
+	echo "| $1 | $2 | $3 | ${4:-} |"
+}
+rps_row() { # MEASURE NAME: req/s of both, this build's as a share
+	row "$1" "$(fig "$2" base rps)" "$(fig "$2" this rps)" \
+		"$(pct "$(fig "$2" this rps)" "$(fig "$2" base rps)")"
+}
+lat_row() { # MEASURE NAME: p50 / p99 of both, with non-2xx
+	row "$1" "$(fig "$2" base lat) ($(fig "$2" base bad))" \
+		"$(fig "$2" this lat) ($(fig "$2" this bad))"
+}
+both() { # MEASURE NAME: F[NAME:*] as they are
+	row "$1" "${F[$2:base]}" "${F[$2:this]}"
+}
+cat <<EOF
+$(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; wrk -t2 -c$CONNS -d${DURATION}s --latency; each figure measured for the baseline, then this build
+\`BENCH_BASELINE=$BASELINE BENCH_DURATION=$DURATION BENCH_CONNECTIONS=$CONNS make bench\`; baseline $base_rev, this build $(git -C "$BENCH_DIR/.." describe --always --dirty 2>/dev/null || echo "?")
+
+| measure | baseline | this build | this / baseline |
+| --- | ---: | ---: | ---: |
+EOF
+rps_row "cache hits /octocat, req/s (trivial FastCGI $t_rps, static file $s_rps)" hits
+lat_row "hit latency p50 / p99, ms (non-2xx)" hits
+both "miss latency p50 / p99, ms (300 users)" service
+both "... the double's own, p50 / p99, ms" double
+both "... added by the service, p50 / p99, ms" added
+both "upstream requests for 1,000 requests, 100 at once (ideal 1)" upstream
+both "responder RSS at start, KiB" rss_start
+both "responder RSS after 1,000 users, KiB" rss_end
+both "1,000-gist listing (10 pages, 300 ms each upstream), s" ten
+both "one page (100 gists), s" one
+rps_row "hits /octocat, GitHub idle, req/s" idle
+rps_row "hits /octocat while 500 misses parked (GitHub 4.5 s), req/s" parked_hits
+lat_row "hit latency p50 / p99 while parked, ms (non-2xx)" parked_hits
+rps_row "/-/healthz, GitHub idle, req/s" idle_h
+rps_row "/-/healthz while parked, req/s" parked_h
+lat_row "/-/healthz p50 / p99 while parked, ms (non-2xx)" parked_h
+lat_row "/-/healthz alone (one connection) p50 / p99 while parked, ms (non-2xx)" parked_h1
+row "requests parked: before / between / after those runs" \
+	"${F[parked_before:base]} / ${F[parked_between:base]} / ${F[parked_after:base]}" \
+	"${F[parked_before:this]} / ${F[parked_between:this]} / ${F[parked_after:this]}"
 echo
-echo "(fill answers: $fill; parked misses' answers: $(cat "$tmp/parked.out"))"
+echo "(flood answers: base ${F[flood:base]}, this ${F[flood:this]}; parked misses' answers: base $(cat "$tmp/parked-base.out"), this $(cat "$tmp/parked-this.out"))"

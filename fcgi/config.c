@@ -60,7 +60,8 @@ static const struct config_var config_vars[] = {
 	    NUM(upstream_timeout), 1, 300 },
 	{ "GISTS_MAX_PAGES", "30", "pages of 100 followed for one full listing",
 	    NUM(max_pages), 1, 1000 },
-	{ "GISTS_THREADS", "16", "responder threads (requests served at once)",
+	{ "GISTS_THREADS", "16",
+	    "accept threads, and as many writers of parked requests' answers",
 	    NUM(threads), 1, 256 },
 	{ "GISTS_MAX_LISTING_BYTES", "33554432",
 	    "most bytes of compact JSON in one listing; a larger one is cut "

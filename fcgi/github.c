@@ -1,6 +1,6 @@
-/* libcurl client for GET /users/{user}/gists, with keep-alive and HTTP/2. */
-#include <pthread.h>
+/* GitHub's protocol for GET /users/{user}/gists, on the upstream loop. */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,79 +13,23 @@
 #include "github.h"
 #include "link.h"
 #include "log.h"
-#include "metrics.h"
 #include "parse.h"
 #include "ratelimit.h"
+#include "upstream.h"
 
 #define GITHUB_USER_AGENT "gists/" PACKAGE_VERSION
 #define GITHUB_RETRY_DEFAULT 60
 #define GITHUB_RETRY_MAX 3600 /* GitHub's limits reset hourly */
 
-/* One transfer: an easy handle (reused) and its buffers. */
-struct github_xfer {
-	struct github_xfer *next_idle;
-	CURL *easy;
-	struct github_fetch *fetch; /* NULL when idle */
-	struct curl_slist *headers;
-	char *buf;
-	size_t len, cap;
-	bool too_big;
-	char errbuf[CURL_ERROR_SIZE];
-};
-
-#define GITHUB_IDLE_MAX 64 /* easy handles kept for reuse */
-
-/*
- * The loop: one thread, one multi handle (so one connection cache, used
- * by that thread only) running every upstream transfer. Other threads
- * hand it fetches through a queue and curl_multi_wakeup.
- */
 static struct {
-	pthread_t thread;
-	bool started;
-	CURLM *multi;
-	pthread_mutex_t lock; /* queue, stopping */
-	STAILQ_HEAD(github_queue, github_fetch) queue;
-	bool stopping;
-	/* the loop thread's own */
-	struct github_xfer *idle;
-	int nidle;
-	long active;
-} github_loop = { .queue = STAILQ_HEAD_INITIALIZER(github_loop.queue) };
-
-static struct {
-	CURLSH *share;
-	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	char *api_url;
 	char *auth_header; /* "Authorization: Bearer ..."; never logged */
 	long timeout_ms;
 } github;
 
-static void
-github_lock(CURL *easy, curl_lock_data data, curl_lock_access access,
-    void *userp)
-{
-	(void)easy;
-	(void)access;
-	(void)userp;
-	pthread_mutex_lock(&github.locks[data]);
-}
-
-static void
-github_unlock(CURL *easy, curl_lock_data data, void *userp)
-{
-	(void)easy;
-	(void)userp;
-	pthread_mutex_unlock(&github.locks[data]);
-}
-
 int
 github_global_init(const struct config *cfg, char *err, size_t errlen)
 {
-	CURLSHcode sc = CURLSHE_OK;
-
-	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&github.locks[i], NULL);
 	github.timeout_ms = cfg->upstream_timeout * 1000;
 	if ((github.api_url = strdup(cfg->api_url)) == NULL)
 		goto oom;
@@ -98,26 +42,6 @@ github_global_init(const struct config *cfg, char *err, size_t errlen)
 		snprintf(github.auth_header, len, "Authorization: Bearer %s",
 		    cfg->token);
 	}
-	/*
-	 * Threads share DNS and TLS sessions (a new connection resumes the
-	 * session: no full handshake). Not connections: libcurl does not
-	 * support sharing those between concurrent threads (its KNOWN_BUGS,
-	 * "A shared connection cache is not thread-safe"); each thread's multi
-	 * handle keeps its own warm.
-	 */
-	if ((github.share = curl_share_init()) == NULL)
-		goto oom;
-	sc |= curl_share_setopt(github.share, CURLSHOPT_LOCKFUNC, github_lock);
-	sc |= curl_share_setopt(github.share, CURLSHOPT_UNLOCKFUNC,
-	    github_unlock);
-	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_DNS);
-	sc |= curl_share_setopt(github.share, CURLSHOPT_SHARE,
-	    CURL_LOCK_DATA_SSL_SESSION);
-	if (sc != CURLSHE_OK) {
-		snprintf(err, errlen, "curl share set-up failed");
-		return -1;
-	}
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -127,81 +51,17 @@ oom:
 void
 github_global_cleanup(void)
 {
-	if (github.share != NULL)
-		curl_share_cleanup(github.share);
 	free(github.api_url);
 	free(github.auth_header);
-	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_destroy(&github.locks[i]);
 	memset(&github, 0, sizeof(github));
 }
 
-/* Append to the transfer's buffer, refusing more than GITHUB_BODY_MAX. */
-static size_t
-github_write(char *data, size_t size, size_t nmemb, void *userp)
+/* The fetch a loop job belongs to. */
+static struct github_fetch *
+github_of(struct upstream_job *j)
 {
-	struct github_xfer *x = userp;
-	size_t n = size * nmemb;
-
-	if (n > (size_t)GITHUB_BODY_MAX - x->len) {
-		x->too_big = true;
-		return 0; /* aborts the transfer */
-	}
-	if (x->len + n + 1 > x->cap) {
-		curl_off_t expect = -1;
-		size_t cap = x->cap != 0 ? x->cap : 16384;
-		char *p;
-
-		/* the whole body at once when GitHub says how long it is */
-		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
-		    &expect);
-		if (expect > 0 && expect < GITHUB_BODY_MAX &&
-		    (size_t)expect + 1 > cap)
-			cap = (size_t)expect + 1;
-		while (cap < x->len + n + 1)
-			cap *= 2;
-		if ((p = realloc(x->buf, cap)) == NULL)
-			return 0;
-		x->buf = p;
-		x->cap = cap;
-	}
-	memcpy(x->buf + x->len, data, n);
-	x->len += n;
-	x->buf[x->len] = '\0';
-	return n;
-}
-
-/* Set the options that never change on a slot's easy handle. */
-static CURL *
-github_easy_new(struct github_xfer *x)
-{
-	CURL *e = curl_easy_init();
-	CURLcode rc = CURLE_OK;
-
-	if (e == NULL)
-		return NULL;
-	rc |= curl_easy_setopt(e, CURLOPT_SHARE, github.share);
-	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	rc |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, GITHUB_USER_AGENT);
-	rc |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, github.timeout_ms);
-	rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, github.timeout_ms);
-	rc |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)GITHUB_BODY_MAX);
-	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	/* Verification is libcurl's default; say so, and never turn it off. */
-	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, github_write);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	if (rc != CURLE_OK) {
-		curl_easy_cleanup(e);
-		return NULL;
-	}
-	return e;
+	return (struct github_fetch *)(void *)((char *)j -
+	    offsetof(struct github_fetch, job));
 }
 
 void
@@ -249,10 +109,11 @@ github_headers(const struct github_fetch *f)
 	return list;
 }
 
-/* Start one fetch on an idle slot; on failure the fetch is FAILED. */
-static bool
-github_start(struct github_xfer *x, struct github_fetch *f)
+/* The loop's prepare hook: the URL, user agent and headers of one page. */
+static const char *
+github_prepare(struct upstream_job *j, CURL *easy, struct curl_slist **headers)
 {
+	struct github_fetch *f = github_of(j);
 	char url[2048];
 	int n;
 
@@ -261,35 +122,15 @@ github_start(struct github_xfer *x, struct github_fetch *f)
 	    "%s/users/%s/gists?per_page=%ld&page=%ld%s%s", github.api_url,
 	    f->login, f->per_page, f->page, f->since != NULL ? "&since=" : "",
 	    f->since != NULL ? f->since : "");
-	if (n < 0 || (size_t)n >= sizeof(url)) {
-		snprintf(f->err, sizeof(f->err), "upstream URL too long");
-		return false;
-	}
-	if (x->easy == NULL && (x->easy = github_easy_new(x)) == NULL) {
-		snprintf(f->err, sizeof(f->err), "curl set-up failed");
-		return false;
-	}
-	if ((x->headers = github_headers(f)) == NULL) {
-		snprintf(f->err, sizeof(f->err), "out of memory");
-		return false;
-	}
-	x->len = 0;
-	if (x->buf != NULL)
-		x->buf[0] = '\0'; /* an empty body is "", not old bytes */
-	x->too_big = false;
-	x->errbuf[0] = '\0';
-	x->fetch = f;
-	if (curl_easy_setopt(x->easy, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers) !=
-		CURLE_OK ||
-	    curl_multi_add_handle(github_loop.multi, x->easy) != CURLM_OK) {
-		curl_slist_free_all(x->headers);
-		x->headers = NULL;
-		x->fetch = NULL;
-		snprintf(f->err, sizeof(f->err), "curl set-up failed");
-		return false;
-	}
-	return true;
+	if (n < 0 || (size_t)n >= sizeof(url))
+		return "upstream URL too long";
+	if ((*headers = github_headers(f)) == NULL)
+		return "out of memory";
+	if (curl_easy_setopt(easy, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(easy, CURLOPT_USERAGENT, GITHUB_USER_AGENT) !=
+		CURLE_OK)
+		return "curl set-up failed";
+	return NULL;
 }
 
 /* A response header's value, or NULL. */
@@ -435,232 +276,73 @@ github_check_reset(const struct github_fetch *f, time_t now)
 		    left, GITHUB_RETRY_MAX);
 }
 
-/* Record what came of a finished transfer and free the slot. */
+/* Read a finished transfer's answer into f: the rate limit, ETag, Link. */
 static void
-github_finish(struct github_xfer *x, CURLcode rc)
+github_read(struct github_fetch *f, const struct upstream_result *r)
 {
-	struct github_fetch *f = x->fetch;
-	long status = 0;
-	curl_off_t usec = 0;
-	struct github_reply reply = { rc == CURLE_OK,
-		rc == CURLE_OPERATION_TIMEDOUT,
-		x->too_big || rc == CURLE_FILESIZE_EXCEEDED,
-		x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc), 0,
-		NULL, NULL, NULL };
+	struct github_reply reply = { r->rc == CURLE_OK,
+		r->rc == CURLE_OPERATION_TIMEDOUT, r->too_big, r->err, 0, NULL,
+		NULL, NULL };
+	time_t now = time(NULL);
 
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usec);
-	if (rc == CURLE_OK) {
-		reply.status = status;
+	if (r->rc == CURLE_OK) {
+		reply.status = r->status;
 		reply.remaining =
-		    github_header(x->easy, "X-RateLimit-Remaining");
-		reply.retry_after = github_header(x->easy, "Retry-After");
-		reply.reset = github_header(x->easy, "X-RateLimit-Reset");
+		    github_header(r->easy, "X-RateLimit-Remaining");
+		reply.retry_after = github_header(r->easy, "Retry-After");
+		reply.reset = github_header(r->easy, "X-RateLimit-Reset");
 	}
-	github_classify(f, &reply, time(NULL));
-	metrics_upstream(f->status, (long)usec);
+	github_classify(f, &reply, now);
 	ratelimit_seen(f->ratelimit_remaining, f->ratelimit_reset,
-	    rc == CURLE_OK
-		? github_number(github_header(x->easy, "X-RateLimit-Limit"))
+	    r->rc == CURLE_OK
+		? github_number(github_header(r->easy, "X-RateLimit-Limit"))
 		: -1);
 	/* rate limited, or that was the last request until the reset */
-	github_check_reset(f, time(NULL));
-	ratelimit_block(github_block_seconds(f, time(NULL)));
-	if (rc == CURLE_OK) {
-		const char *link = github_header(x->easy, "Link");
+	github_check_reset(f, now);
+	ratelimit_block(github_block_seconds(f, now));
+	if (r->rc == CURLE_OK) {
+		const char *link = github_header(r->easy, "Link");
 
-		github_keep_etag(f, github_header(x->easy, "ETag"));
+		github_keep_etag(f, github_header(r->easy, "ETag"));
 		f->next_page = link_find_page(link, "next");
 		f->last_page = link_find_page(link, "last");
 	}
+}
+
+/* The loop's finish hook: classify the answer, take the body, tell done. */
+static void
+github_finished(struct upstream_job *j, struct upstream_result *r)
+{
+	struct github_fetch *f = github_of(j);
+
+	if (r->easy == NULL) { /* it never started */
+		github_fetch_clear(f);
+		snprintf(f->err, sizeof(f->err), "%s", r->err);
+		f->done(f);
+		return;
+	}
+	github_read(f, r);
 	if (f->outcome == GITHUB_OK) {
-		/* Hand the buffer over; the slot grows a new one. */
-		f->body = x->buf;
-		f->body_len = x->len;
+		/* Take the buffer; the loop's slot grows a new one. */
+		f->body = r->body;
+		f->body_len = r->body_len;
+		r->body = NULL;
 		if (f->body == NULL && (f->body = strdup("")) == NULL) {
 			f->outcome = GITHUB_FAILED;
 			snprintf(f->err, sizeof(f->err), "out of memory");
 		}
-		x->buf = NULL;
-		x->cap = 0;
 	}
-	x->len = 0;
-	curl_multi_remove_handle(github_loop.multi, x->easy);
-	curl_slist_free_all(x->headers);
-	x->headers = NULL;
-	x->fetch = NULL;
-}
-
-/* A transfer slot: an idle one, or a new one; NULL when out of memory. */
-static struct github_xfer *
-github_xfer_get(void)
-{
-	struct github_xfer *x = github_loop.idle;
-
-	if (x != NULL) {
-		github_loop.idle = x->next_idle;
-		github_loop.nidle--;
-		return x;
-	}
-	return calloc(1, sizeof(*x));
-}
-
-static void
-github_xfer_free(struct github_xfer *x)
-{
-	if (x->easy != NULL)
-		curl_easy_cleanup(x->easy);
-	free(x->buf);
-	free(x);
-}
-
-/* Keep a finished slot for the next transfer, up to GITHUB_IDLE_MAX. */
-static void
-github_xfer_put(struct github_xfer *x)
-{
-	if (github_loop.nidle >= GITHUB_IDLE_MAX) {
-		github_xfer_free(x);
-		return;
-	}
-	/* a big buffer stays with its page, not with the slot */
-	if (x->cap > 65536) {
-		free(x->buf);
-		x->buf = NULL;
-		x->cap = 0;
-	}
-	x->next_idle = github_loop.idle;
-	github_loop.idle = x;
-	github_loop.nidle++;
-}
-
-/* Start f on the loop; when it cannot start, its outcome is FAILED now. */
-static void
-github_begin(struct github_fetch *f)
-{
-	struct github_xfer *x = github_xfer_get();
-
-	if (x == NULL) {
-		github_fetch_clear(f);
-		snprintf(f->err, sizeof(f->err), "out of memory");
-		f->done(f);
-		return;
-	}
-	if (!github_start(x, f)) {
-		github_xfer_put(x);
-		f->done(f);
-		return;
-	}
-	github_loop.active++;
-}
-
-/* Run transfers until stopped with none left. */
-static void *
-github_loop_run(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		struct github_queue batch = STAILQ_HEAD_INITIALIZER(batch);
-		struct github_fetch *q;
-		int running = 0, left;
-		bool stopping;
-		CURLMsg *msg;
-
-		pthread_mutex_lock(&github_loop.lock);
-		STAILQ_CONCAT(&batch, &github_loop.queue);
-		stopping = github_loop.stopping;
-		pthread_mutex_unlock(&github_loop.lock);
-		while ((q = STAILQ_FIRST(&batch)) != NULL) {
-			STAILQ_REMOVE_HEAD(&batch, qnext);
-			github_begin(q); /* may queue more: next round */
-		}
-		if (stopping && github_loop.active == 0) {
-			pthread_mutex_lock(&github_loop.lock);
-			q = STAILQ_FIRST(&github_loop.queue);
-			pthread_mutex_unlock(&github_loop.lock);
-			if (q == NULL)
-				break;
-			continue;
-		}
-		curl_multi_perform(github_loop.multi, &running);
-		while ((msg = curl_multi_info_read(github_loop.multi, &left)) !=
-		    NULL) {
-			struct github_xfer *x = NULL;
-			struct github_fetch *f;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&x);
-			f = x->fetch;
-			github_finish(x, msg->data.result);
-			github_loop.active--;
-			github_xfer_put(x);
-			f->done(f); /* may hand the loop more fetches */
-		}
-		pthread_mutex_lock(&github_loop.lock);
-		q = STAILQ_FIRST(&github_loop.queue);
-		pthread_mutex_unlock(&github_loop.lock);
-		if (q == NULL)
-			curl_multi_poll(github_loop.multi, NULL, 0, 1000, NULL);
-	}
-	return NULL;
-}
-
-int
-github_loop_start(char *err, size_t errlen)
-{
-	pthread_mutex_init(&github_loop.lock, NULL);
-	if ((github_loop.multi = curl_multi_init()) == NULL) {
-		snprintf(err, errlen, "curl multi set-up failed");
-		return -1;
-	}
-	/*
-	 * Keep idle connections for the next misses (HTTP/1.1 keep-alive);
-	 * GitHub multiplexes HTTP/2 on one.
-	 */
-	curl_multi_setopt(github_loop.multi, CURLMOPT_MAXCONNECTS,
-	    (long)GITHUB_LOOP_MAXCONNECTS);
-	if (pthread_create(&github_loop.thread, NULL, github_loop_run, NULL) !=
-	    0) {
-		snprintf(err, errlen, "cannot start the upstream thread");
-		curl_multi_cleanup(github_loop.multi);
-		github_loop.multi = NULL;
-		return -1;
-	}
-	github_loop.started = true;
-	return 0;
+	f->done(f); /* may submit more fetches */
 }
 
 void
 github_submit(struct github_fetch *f)
 {
-	pthread_mutex_lock(&github_loop.lock);
-	STAILQ_INSERT_TAIL(&github_loop.queue, f, qnext);
-	pthread_mutex_unlock(&github_loop.lock);
-	curl_multi_wakeup(github_loop.multi);
-}
-
-void
-github_loop_stop(void)
-{
-	if (!github_loop.started)
-		return;
-	pthread_mutex_lock(&github_loop.lock);
-	github_loop.stopping = true;
-	pthread_mutex_unlock(&github_loop.lock);
-	curl_multi_wakeup(github_loop.multi);
-	pthread_join(github_loop.thread, NULL);
-	while (github_loop.idle != NULL) {
-		struct github_xfer *x = github_loop.idle;
-
-		github_loop.idle = x->next_idle;
-		github_xfer_free(x);
-	}
-	curl_multi_cleanup(github_loop.multi);
-	pthread_mutex_destroy(&github_loop.lock);
-	memset(&github_loop, 0, sizeof(github_loop));
-	/* a zeroed head is not an empty queue */
-	STAILQ_INIT(&github_loop.queue);
+	f->job.prepare = github_prepare;
+	f->job.finish = github_finished;
+	f->job.timeout_ms = github.timeout_ms;
+	f->job.body_max = GITHUB_BODY_MAX;
+	upstream_submit(&f->job);
 }
 
 int

@@ -1,19 +1,22 @@
-/* The GitHub REST client: list a user's gists, one or several pages. */
+/*
+ * GitHub's protocol: the request for one page of a user's gists (URL,
+ * headers, token, If-None-Match) and what its answer means (status,
+ * rate-limit headers, ETag, Link, body limit), run on the upstream loop.
+ */
 #ifndef GISTS_GITHUB_H
 #define GISTS_GITHUB_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/queue.h>
 #include <time.h>
 
 #include "config.h"
 #include "etag.h"
+#include "upstream.h"
 
 #define GITHUB_ERR_LEN 256
 #define GITHUB_BODY_MAX (10L * 1024 * 1024) /* one page, decoded */
 #define GITHUB_PARALLEL 10 /* pages of one listing in flight at once */
-#define GITHUB_LOOP_MAXCONNECTS 64 /* idle upstream connections kept */
 
 enum github_outcome {
 	GITHUB_OK, /* 200 with a body */
@@ -47,28 +50,19 @@ struct github_fetch {
 	/* for github_submit */
 	void (*done)(struct github_fetch *f); /* on the loop thread */
 	void *arg; /* the caller's */
-	STAILQ_ENTRY(github_fetch) qnext; /* the loop's queue */
+	struct upstream_job job; /* on the upstream loop */
 };
 
-/* Process-wide set-up: shared connection cache, request headers. */
+/* Process-wide set-up: base URL, token, timeout. */
 int github_global_init(const struct config *cfg, char *err, size_t errlen);
 void github_global_cleanup(void);
 
 /*
- * Start the thread that runs every upstream transfer (after
- * github_global_init). Returns 0, or -1 with err.
- */
-int github_loop_start(char *err, size_t errlen);
-
-/*
- * Hand f (in-fields set, done set) to the loop; any thread. f stays
- * yours but must live until f->done(f) is called, on the loop thread,
- * with the outcome filled in. done may submit more fetches.
+ * Hand f (in-fields set, done set) to the upstream loop (started); any
+ * thread. f stays yours but must live until f->done(f) is called, on the
+ * loop thread, with the outcome filled in. done may submit more fetches.
  */
 void github_submit(struct github_fetch *f);
-
-/* Wait for every submitted fetch to be done, then stop the loop. */
-void github_loop_stop(void);
 
 /* Free what a fetch holds and reset its results. */
 void github_fetch_clear(struct github_fetch *f);

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "link.h"
+#include "parse.h"
 #include "query.h"
 
 #define LINK_PAGE_MAX 1000000000L
@@ -31,13 +32,12 @@ link_target_page(const char *target, size_t len)
 		const char *stop = amp != NULL ? amp : end;
 
 		if (stop - p > 5 && memcmp(p, "page=", 5) == 0) {
-			long n = 0;
-			const char *d;
+			long long n;
 
-			for (d = p + 5; d < stop && *d >= '0' && *d <= '9'; d++)
-				if ((n = n * 10 + (*d - '0')) > LINK_PAGE_MAX)
-					return 0;
-			page = d == stop && n >= 1 ? n : 0;
+			page = parse_number(p + 5, (size_t)(stop - p - 5), 1,
+				   LINK_PAGE_MAX, &n)
+			    ? (long)n
+			    : 0;
 		}
 		p = amp != NULL ? amp + 1 : end;
 	}

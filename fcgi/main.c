@@ -31,6 +31,7 @@
 #include "park.h"
 #include "parse.h"
 #include "redis.h"
+#include "upstream.h"
 #ifdef GISTS_TEST_CLOCK
 #include "testclock.h" /* tests/gists-testclock only */
 #endif
@@ -122,19 +123,16 @@ static int
 main_log_fd(char *err, size_t errlen)
 {
 	const char *v = getenv("GISTS_LOG_FD");
-	long fd = 0;
+	long long fd = 0;
 	int flags;
 
 	if (v == NULL || *v == '\0')
 		return 0;
-	for (const char *p = v; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || fd > 1000000) {
-			snprintf(err, errlen,
-			    "GISTS_LOG_FD: must be a file descriptor number "
-			    "(gists-log sets it)");
-			return -1;
-		}
-		fd = fd * 10 + (*p - '0');
+	if (!parse_number(v, strlen(v), 0, LLONG_MAX, &fd)) {
+		snprintf(err, errlen,
+		    "GISTS_LOG_FD: must be a file descriptor number "
+		    "(gists-log sets it)");
+		return -1;
 	}
 	if (fd <= STDERR_FILENO || fd > 1000000) {
 		snprintf(err, errlen,
@@ -145,7 +143,7 @@ main_log_fd(char *err, size_t errlen)
 	flags = fcntl((int)fd, F_GETFL);
 	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
 		log_msg(LOG_LEVEL_WARN,
-		    "GISTS_LOG_FD=%ld is not open for writing; logging to "
+		    "GISTS_LOG_FD=%lld is not open for writing; logging to "
 		    "stderr",
 		    fd);
 		return 0;
@@ -340,7 +338,7 @@ main_start(sigset_t *set)
 	main_wake_install();
 
 	/* the upstream loop and the writers, before anything can park */
-	if (github_loop_start(err, sizeof(err)) != 0 ||
+	if (upstream_start(err, sizeof(err)) != 0 ||
 	    park_start(main_cfg.threads) != 0 ||
 	    redis_start(&main_cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
@@ -381,7 +379,7 @@ main_shutdown(struct main_thread *workers, long started)
 	park_wait_idle();
 	park_stop();
 	redis_stop(); /* its write-backs, before the loop goes */
-	github_loop_stop();
+	upstream_stop();
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();
 	cache_cleanup();

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +29,7 @@
 
 /* One cache miss going through the tier, then its write-back. */
 struct redis_req {
-	struct redis_req *next;
+	STAILQ_ENTRY(redis_req) next; /* in the queue, or among the waiters */
 	struct listing_key key;
 	char name[LISTING_KEY_MAX];
 	struct listing *prev; /* the in-process copy, or NULL */
@@ -46,6 +47,8 @@ struct redis_req {
 	long block_s; /* GitHub's block learned by this fetch */
 };
 
+STAILQ_HEAD(redis_reqs, redis_req);
+
 static struct {
 	const struct config *cfg;
 	struct redisurl url;
@@ -56,13 +59,14 @@ static struct {
 	bool started, stopping;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct redis_req *queue, *queue_tail;
-	struct redis_req *polling; /* the thread's own */
+	struct redis_reqs queue;
+	struct redis_reqs polling; /* the thread's own */
 	long long retry_at, backoff_ms, poll_at, ping_at;
 	unsigned long serial;
 	atomic_bool up;
 	atomic_long errors, hits, waits, rejected;
-} rds;
+} rds = { .queue = STAILQ_HEAD_INITIALIZER(rds.queue),
+	.polling = STAILQ_HEAD_INITIALIZER(rds.polling) };
 
 /* Wall-clock Unix milliseconds: fetch times are compared across hosts. */
 static long long
@@ -408,20 +412,20 @@ redis_lookup(struct redis_req *q)
 	}
 	rds.waits++;
 	q->wait_until = clock_ms() + rds.cfg->upstream_timeout * 3000L + 2000;
-	q->next = rds.polling;
-	rds.polling = q;
+	STAILQ_INSERT_TAIL(&rds.polling, q, next);
 }
 
 /* Look again for every waiter: the result, or the lock, or the end. */
 static void
 redis_poll(void)
 {
-	struct redis_req *q = rds.polling, *next, *keep = NULL;
+	struct redis_reqs waiters = STAILQ_HEAD_INITIALIZER(waiters);
+	struct redis_req *q;
 	long long now = clock_ms();
 
-	rds.polling = NULL;
-	for (; q != NULL; q = next) {
-		next = q->next;
+	STAILQ_CONCAT(&waiters, &rds.polling);
+	while ((q = STAILQ_FIRST(&waiters)) != NULL) {
+		STAILQ_REMOVE_HEAD(&waiters, next);
 		if (atomic_load(&rds.up) && redis_answer(q))
 			continue;
 		if (!atomic_load(&rds.up) || now >= q->wait_until ||
@@ -429,22 +433,15 @@ redis_poll(void)
 			redis_fetch(q);
 			continue;
 		}
-		q->next = keep;
-		keep = q;
+		STAILQ_INSERT_TAIL(&rds.polling, q, next);
 	}
-	rds.polling = keep;
 }
 
 static void
 redis_queue(struct redis_req *q)
 {
-	q->next = NULL;
 	pthread_mutex_lock(&rds.lock);
-	if (rds.queue_tail != NULL)
-		rds.queue_tail->next = q;
-	else
-		rds.queue = q;
-	rds.queue_tail = q;
+	STAILQ_INSERT_TAIL(&rds.queue, q, next);
 	pthread_cond_signal(&rds.cond);
 	pthread_mutex_unlock(&rds.lock);
 }
@@ -456,7 +453,7 @@ redis_wait(void)
 	long long until = -1;
 	struct timespec ts;
 
-	if (rds.polling != NULL)
+	if (!STAILQ_EMPTY(&rds.polling))
 		until = rds.poll_at;
 	/* while down, reconnect in the background, and while up, check
 	 * now and then: health and metrics show the state even when every
@@ -484,29 +481,29 @@ redis_main(void *unused)
 	(void)unused;
 	pthread_mutex_lock(&rds.lock);
 	for (;;) {
-		struct redis_req *q, *next;
+		struct redis_reqs batch = STAILQ_HEAD_INITIALIZER(batch);
+		struct redis_req *q;
 
-		if (rds.queue == NULL) {
-			if (rds.stopping && rds.polling == NULL)
+		if (STAILQ_EMPTY(&rds.queue)) {
+			if (rds.stopping && STAILQ_EMPTY(&rds.polling))
 				break;
 			redis_wait();
 		}
-		q = rds.queue;
-		rds.queue = rds.queue_tail = NULL;
+		STAILQ_CONCAT(&batch, &rds.queue);
 		pthread_mutex_unlock(&rds.lock);
 		redis_connect();
 		if (rds.c != NULL && clock_ms() >= rds.ping_at) {
 			redis_simple("PING", NULL, NULL);
 			rds.ping_at = clock_ms() + REDIS_PING_MS;
 		}
-		for (; q != NULL; q = next) {
-			next = q->next;
+		while ((q = STAILQ_FIRST(&batch)) != NULL) {
+			STAILQ_REMOVE_HEAD(&batch, next);
 			if (q->storing)
 				redis_store(q);
 			else
 				redis_lookup(q);
 		}
-		if (rds.polling != NULL && clock_ms() >= rds.poll_at) {
+		if (!STAILQ_EMPTY(&rds.polling) && clock_ms() >= rds.poll_at) {
 			redis_poll();
 			rds.poll_at = clock_ms() + REDIS_POLL_MS;
 		}
@@ -523,6 +520,8 @@ redis_start(const struct config *cfg, char *err, size_t errlen)
 	char why[160];
 
 	memset(&rds, 0, sizeof(rds));
+	STAILQ_INIT(&rds.queue); /* a zeroed head is not an empty queue */
+	STAILQ_INIT(&rds.polling);
 	rds.cfg = cfg;
 	if (cfg->redis_url == NULL || cfg->cache_ttl == 0)
 		return 0; /* nothing to share without a cache */

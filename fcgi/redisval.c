@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "gists.h"
+#include "parse.h"
 #include "redisval.h"
 
 #define REDISVAL_MAGIC "gists-listing 1\n"
@@ -41,21 +42,20 @@ struct redisval_in {
 	bool bad;
 };
 
-/* A decimal number from 0 to max, then the separator sep. */
+/* A decimal number from 0 to max (at most 18 digits), then sep. */
 static long long
 redisval_number(struct redisval_in *in, long long max, char sep)
 {
-	long long n = 0;
-	const char *start = in->p;
+	size_t left = (size_t)(in->end - in->p);
+	const char *stop = memchr(in->p, sep, left < 19 ? left : 19);
+	long long n;
 
-	while (in->p < in->end && *in->p >= '0' && *in->p <= '9' &&
-	    in->p - start < 18)
-		n = n * 10 + (*in->p++ - '0');
-	if (in->p == start || in->p >= in->end || *in->p != sep || n > max) {
+	if (stop == NULL ||
+	    !parse_number(in->p, (size_t)(stop - in->p), 0, max, &n)) {
 		in->bad = true;
 		return 0;
 	}
-	in->p++;
+	in->p = stop + 1;
 	return n;
 }
 

@@ -252,7 +252,7 @@ user_refuse(const struct user_ctx *ctx, struct request *rq,
 	    html);
 	http_header_long(r, "Retry-After", 1);
 	http_header(r, "Vary", "Accept");
-	lg->cache = "MISS";
+	lg->cache = cache_kind_header(CACHE_MISS);
 	snprintf(lg->error, sizeof(lg->error),
 	    "refused: GISTS_MAX_WAITING=%ld requests are waiting for GitHub",
 	    ctx->cfg->max_waiting);

@@ -10,6 +10,7 @@
 
 #include "github.h"
 #include "park.h"
+#include "upstream.h"
 #include "tap.h"
 
 #define JOBS 200
@@ -64,7 +65,7 @@ main(void)
 	main_thread = pthread_self();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	TAP_LONG(github_global_init(&cfg, err, sizeof(err)), 0);
-	TAP_LONG(github_loop_start(err, sizeof(err)), 0);
+	TAP_LONG(upstream_start(err, sizeof(err)), 0);
 	for (int i = 0; i < FETCHES; i++) {
 		memset(&f[i], 0, sizeof(f[i]));
 		f[i].login = "octocat";
@@ -73,7 +74,7 @@ main(void)
 		f[i].done = fetch_done;
 		github_submit(&f[i]);
 	}
-	github_loop_stop(); /* returns once every fetch is done */
+	upstream_stop(); /* returns once every fetch is done */
 	TAP_LONG(atomic_load(&fetched), FETCHES);
 	TAP_LONG(atomic_load(&on_main), 0);
 	for (int i = 0; i < FETCHES; i++)
