@@ -59,6 +59,11 @@ fetch_bg() { # PATH FILE
 	BG_PID=$!
 }
 
+# A header of a fetch_bg's answer.
+bg_header() { # FILE NAME
+	HEADERS="$1.headers" header "$2"
+}
+
 # Wait for a fetch_bg to end (its status is the verdict), and take its
 # stop off the teardown list.
 wait_bg() { # PID
@@ -180,10 +185,9 @@ wait_bg() { # PID
 	double_release
 	wait_bg "$BG_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/late.code")" = 200 ]
-	HEADERS="$BATS_TEST_TMPDIR/late.headers"
-	[ "$(header X-Cache)" = MISS ]
-	[ "$(header Age)" = 0 ]
-	[ "$(header Cache-Status)" = "gists; fwd=stale; fwd-status=304; collapsed; stored; ttl=60" ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/late" X-Cache)" = MISS ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/late" Age)" = 0 ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/late" Cache-Status)" = "gists; fwd=stale; fwd-status=304; collapsed; stored; ttl=60" ]
 	[ "$(double_count)" = 2 ]
 }
 
@@ -200,9 +204,8 @@ wait_bg() { # PID
 	double_release
 	wait_bg "$BG_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/late.code")" = 200 ]
-	HEADERS="$BATS_TEST_TMPDIR/late.headers"
-	[ "$(header X-Cache)" = REVALIDATED ]
-	[ "$(header Cache-Status)" = "gists; fwd=stale; fwd-status=304; stored; ttl=60" ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/late" X-Cache)" = REVALIDATED ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/late" Cache-Status)" = "gists; fwd=stale; fwd-status=304; stored; ttl=60" ]
 	[ "$(metric gists_cache_background_revalidations_total)" = 0 ]
 }
 
@@ -223,10 +226,8 @@ wait_bg() { # PID
 	double_release
 	wait_bg "$first"
 	wait_bg "$BG_PID"
-	HEADERS="$BATS_TEST_TMPDIR/first.headers"
-	[ "$(header X-Cache)" = REVALIDATED ]
-	HEADERS="$BATS_TEST_TMPDIR/second.headers"
-	[ "$(header X-Cache)" = MISS ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/first" X-Cache)" = REVALIDATED ]
+	[ "$(bg_header "$BATS_TEST_TMPDIR/second" X-Cache)" = MISS ]
 	[ "$(double_count)" = 2 ]
 	[ "$(metric gists_cache_background_revalidations_total)" = 0 ]
 }
