@@ -22,6 +22,8 @@ static const struct {
 	[CACHE_HIT] = { "hit", "HIT" },
 	[CACHE_REVALIDATED] = { "revalidated", "REVALIDATED" },
 	[CACHE_STALE] = { "stale", "STALE" },
+	/* nginx's name for a copy served while it is being updated */
+	[CACHE_UPDATING] = { "updating", "UPDATING" },
 	[CACHE_ERROR] = { "error", "MISS" }, /* a miss whose fetch failed */
 };
 
@@ -37,11 +39,13 @@ struct cache_entry {
 	long long fetched_at; /* ms: last fetch or revalidation */
 	long long retry_at; /* ms: after a failed refresh */
 	bool filling; /* a fetch is under way */
+	bool background; /* ...started by no waiter: none owns its answer */
 	struct cache_waiter *waiters, *waiters_tail; /* parked on it */
 	bool linked; /* in the table and the LRU list */
 	int pins; /* requests holding the entry */
 	/* What the last fetch came to, for the requests that waited. */
 	enum cache_kind last_kind;
+	bool last_had_copy;
 	struct listing *last_listing;
 	struct fetch_outcome last;
 	size_t bytes; /* accounted in cache.bytes */
@@ -55,8 +59,8 @@ static struct {
 	size_t bytes;
 	long evictions;
 	struct cache_entry *newest, *oldest;
-	long long ttl_ms, stale_ms, max_bytes;
-	long parked, parked_max, max_waiting, refused;
+	long long ttl_ms, stale_ms, swr_ms, max_bytes;
+	long parked, parked_max, max_waiting, refused, background;
 	cache_clock_fn clock;
 } cache;
 
@@ -71,6 +75,7 @@ cache_init(const struct config *cfg, cache_clock_fn clock)
 		return -1;
 	cache.ttl_ms = cfg->cache_ttl * 1000LL;
 	cache.stale_ms = cfg->stale_ttl * 1000LL;
+	cache.swr_ms = cfg->stale_while_revalidate * 1000LL;
 	cache.max_bytes = cfg->cache_max_bytes;
 	cache.max_waiting = cfg->max_waiting > 0 ? cfg->max_waiting : LONG_MAX;
 	cache.clock = clock != NULL ? clock : clock_ms;
@@ -256,6 +261,14 @@ cache_can_serve_stale(const struct cache_entry *e, long long now)
 	    now - e->fetched_at < cache.stale_ms;
 }
 
+/* Whether e's copy may be answered at once while it is revalidated. */
+static bool
+cache_can_serve_updating(const struct cache_entry *e, long long now)
+{
+	return e->listing != NULL && e->listing->status == 200 &&
+	    now - e->fetched_at < cache.ttl_ms + cache.swr_ms;
+}
+
 /* Answer a request that waited for e's fetch, as that fetch came out. */
 static void
 cache_answer_waited(struct cache_answer *ans, const struct cache_entry *e)
@@ -263,6 +276,8 @@ cache_answer_waited(struct cache_answer *ans, const struct cache_entry *e)
 	ans->waited = true;
 	cache_answer_last(ans, e);
 	ans->kind = e->last_kind;
+	ans->forwarded = true;
+	ans->had_copy = e->last_had_copy;
 	/* The API calls a request that waited for a fetch a MISS. */
 	if (ans->kind == CACHE_REVALIDATED || ans->kind == CACHE_HIT)
 		ans->kind = CACHE_MISS;
@@ -278,6 +293,8 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 {
 	long long now = cache.clock();
 
+	ans->forwarded = true;
+	ans->had_copy = e->listing != NULL;
 	switch (out->result) {
 	case FETCH_NEW:
 		listing_unref(e->listing);
@@ -318,6 +335,7 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 	ans->fetch = *out;
 	e->last = *out;
 	e->last_kind = ans->kind;
+	e->last_had_copy = ans->had_copy;
 	listing_unref(e->last_listing);
 	e->last_listing = listing_ref(ans->listing);
 	e->filling = false;
@@ -352,6 +370,54 @@ cache_may_park(void)
 	return false;
 }
 
+/* Answer with e's copy, past the TTL, while it is revalidated. */
+static void
+cache_answer_updating(struct cache_answer *ans, struct cache_entry *e,
+    long long now)
+{
+	cache_lru_remove(e);
+	cache_lru_push(e);
+	cache_answer(ans, CACHE_UPDATING, e->listing, e->fetched_at, now);
+	ans->stored = true;
+}
+
+/*
+ * Answer from what e holds, with no fetch of this request's: the copy
+ * past the TTL while a revalidation runs (within the bound), a fresh
+ * copy, or what GitHub's failure a moment ago came to. False: park or
+ * fetch.
+ */
+static bool
+cache_answer_held(struct cache_answer *ans, struct cache_entry *e,
+    long long now)
+{
+	if (e->filling) {
+		if (!cache_can_serve_updating(e, now))
+			return false;
+		cache_answer_updating(ans, e, now);
+		return true;
+	}
+	if (e->listing != NULL && now - e->fetched_at < cache.ttl_ms) {
+		cache_lru_remove(e);
+		cache_lru_push(e);
+		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
+		ans->stored = true;
+		return true;
+	}
+	if (now < e->retry_at) {
+		/* GitHub failed a moment ago: answer as then, without asking */
+		if (cache_can_serve_stale(e, now))
+			cache_answer(ans, CACHE_STALE, e->listing,
+			    e->fetched_at, now);
+		else {
+			ans->kind = CACHE_ERROR;
+			cache_answer_last(ans, e);
+		}
+		return true;
+	}
+	return false;
+}
+
 enum cache_lookup_result
 cache_lookup(const char *key, cache_start_fn start, void *arg,
     struct cache_waiter *w)
@@ -367,6 +433,10 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 	now = cache.clock();
 	if (cache.ttl_ms > 0)
 		e = cache_find(key, h);
+	if (e != NULL && cache_answer_held(ans, e, now)) {
+		pthread_mutex_unlock(&cache.lock);
+		return CACHE_ANSWERED;
+	}
 	if (e != NULL && e->filling) {
 		if (!cache_may_park()) {
 			pthread_mutex_unlock(&cache.lock);
@@ -376,24 +446,15 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 		pthread_mutex_unlock(&cache.lock);
 		return CACHE_PARKED;
 	}
-	if (e != NULL && e->listing != NULL &&
-	    now - e->fetched_at < cache.ttl_ms) {
-		cache_lru_remove(e);
-		cache_lru_push(e);
-		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
+	if (e != NULL && cache_can_serve_updating(e, now)) {
+		/* one revalidation in the background; the copy answers now */
+		cache_answer_updating(ans, e, now);
+		e->filling = e->background = true;
+		e->pins++;
+		cache.background++;
+		prev = listing_ref(e->listing);
 		pthread_mutex_unlock(&cache.lock);
-		return CACHE_ANSWERED;
-	}
-	if (e != NULL && now < e->retry_at) {
-		/* GitHub failed a moment ago: answer as then, without asking */
-		if (cache_can_serve_stale(e, now))
-			cache_answer(ans, CACHE_STALE, e->listing,
-			    e->fetched_at, now);
-		else {
-			ans->kind = CACHE_ERROR;
-			cache_answer_last(ans, e);
-		}
-		pthread_mutex_unlock(&cache.lock);
+		start(arg, prev, e);
 		return CACHE_ANSWERED;
 	}
 	if (!cache_may_park()) {
@@ -431,17 +492,30 @@ void
 cache_filled(void *entry, struct fetch_outcome *out)
 {
 	struct cache_entry *e = entry;
-	struct cache_waiter *w, *next;
+	struct cache_waiter *w, *next, *o;
+	struct cache_answer scratch;
 
 	pthread_mutex_lock(&cache.lock);
 	w = e->waiters;
 	e->waiters = e->waiters_tail = NULL;
-	/* the first waiter started the fetch: its answer is the fetch's */
-	cache_publish(e, out, &w->ans);
-	for (struct cache_waiter *o = w->next; o != NULL; o = o->next)
+	if (e->background) {
+		/* nobody asked for this answer; those who parked waited */
+		memset(&scratch, 0, sizeof(scratch));
+		cache_publish(e, out, &scratch);
+		listing_unref(scratch.listing);
+		e->background = false;
+		o = w;
+	} else {
+		/* the first waiter started it: its answer is the fetch's */
+		cache_publish(e, out, &w->ans);
+		o = w->next;
+	}
+	for (; o != NULL; o = o->next)
 		cache_answer_waited(&o->ans, e);
-	for (struct cache_waiter *o = w; o != NULL; o = o->next)
+	for (o = w; o != NULL; o = o->next) {
+		o->ans.stored = e->linked;
 		cache.parked--;
+	}
 	cache_unpin(e);
 	pthread_mutex_unlock(&cache.lock);
 	for (; w != NULL; w = next) {
@@ -502,6 +576,7 @@ cache_get_stats(struct cache_stats *st)
 	st->parked = cache.parked;
 	st->parked_max = cache.parked_max;
 	st->refused = cache.refused;
+	st->background = cache.background;
 	pthread_mutex_unlock(&cache.lock);
 }
 

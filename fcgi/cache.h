@@ -1,7 +1,9 @@
 /*
  * The listing cache, shared by every responder thread: fresh for
- * GISTS_CACHE_TTL, revalidated with GitHub's ETags after that, served
- * stale for up to GISTS_STALE_TTL when GitHub fails, bounded by
+ * GISTS_CACHE_TTL, revalidated with GitHub's ETags after that (in the
+ * background, the copy answered meanwhile, for GISTS_STALE_WHILE_REVALIDATE
+ * seconds past the TTL), served stale for up to GISTS_STALE_TTL when
+ * GitHub fails, bounded by
  * GISTS_CACHE_MAX_BYTES (least recently used first out), and coalescing:
  * concurrent misses for one key are parked on a single upstream fetch,
  * holding no thread, at most GISTS_MAX_WAITING of them at once; the
@@ -22,6 +24,7 @@ enum cache_kind {
 	CACHE_HIT, /* fresh copy */
 	CACHE_REVALIDATED, /* GitHub confirmed the copy (304) */
 	CACHE_STALE, /* GitHub failed; an older copy */
+	CACHE_UPDATING, /* past the TTL, while one revalidation runs */
 	CACHE_ERROR, /* GitHub failed and nothing may be served */
 	CACHE_KINDS,
 };
@@ -40,6 +43,9 @@ struct cache_answer {
 	struct listing *listing; /* unless CACHE_ERROR: yours to unref */
 	long age; /* seconds since fetched or revalidated */
 	bool waited; /* another request's fetch was used */
+	bool forwarded; /* a fetch was made for it (or it waited for one) */
+	bool had_copy; /* ...with a copy to revalidate */
+	bool stored; /* the cache keeps what was fetched */
 	struct fetch_outcome fetch; /* what the fetch did (listing NULL) */
 };
 
@@ -78,9 +84,11 @@ enum cache_lookup_result {
 };
 
 /*
- * Answer key from the cache when it can (fresh, or failed a moment ago),
- * else park w on the key's fetch, starting one through start when none
- * is under way, with the cache's rules for stale copies.
+ * Answer key from the cache when it can (fresh, failed a moment ago, or
+ * past the TTL within the stale-while-revalidate bound: then a fetch is
+ * started through start in the background unless one is under way), else
+ * park w on the key's fetch, starting one when none is under way, with
+ * the cache's rules for stale copies.
  */
 enum cache_lookup_result cache_lookup(const char *key, cache_start_fn start,
     void *arg, struct cache_waiter *w);
@@ -102,6 +110,7 @@ struct cache_stats {
 	long parked; /* requests waiting for fetches now */
 	long parked_max; /* the most there were at once */
 	long refused; /* requests refused: GISTS_MAX_WAITING were parked */
+	long background; /* revalidations started while the copy answered */
 	unsigned long results[CACHE_KINDS]; /* cache_count_result's */
 };
 

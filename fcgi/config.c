@@ -53,6 +53,10 @@ static const struct config_var config_vars[] = {
 	{ "GISTS_STALE_TTL", "3600",
 	    "seconds a listing may still be served when GitHub fails",
 	    NUM(stale_ttl), 0, 31536000 },
+	{ "GISTS_STALE_WHILE_REVALIDATE", "300",
+	    "seconds past the TTL a listing is still answered at once while "
+	    "one revalidation runs; 0: requests wait for it",
+	    NUM(stale_while_revalidate), 0, 31536000 },
 	{ "GISTS_CACHE_MAX_BYTES", "67108864", "memory bound of the cache",
 	    NUM(cache_max_bytes), 0, 1099511627776L },
 	{ "GISTS_UPSTREAM_TIMEOUT", "10",

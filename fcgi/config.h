@@ -12,6 +12,7 @@ struct config {
 	char *token; /* NULL when GITHUB_TOKEN is unset or empty */
 	long cache_ttl; /* seconds; 0 turns the cache off */
 	long stale_ttl; /* seconds a copy may be served stale */
+	long stale_while_revalidate; /* seconds past the TTL served at once */
 	long cache_max_bytes;
 	long upstream_timeout; /* seconds, per upstream request */
 	long max_pages; /* pages of 100 in one full listing */

@@ -83,10 +83,16 @@ handler_other(struct handler_slot *s, struct http_response *r, bool html)
 static bool
 handler_index(struct handler_slot *s, struct http_response *r, bool html)
 {
+	char cache_control[32];
+
 	(void)s;
 	(void)html;
 	http_response_init(r, 200);
 	http_header(r, "Content-Type", "application/json; charset=utf-8");
+	/* as long as a listing: what mod_expire used to say of every 200 */
+	snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
+	    handler_ctx.cfg->cache_ttl);
+	http_header(r, "Cache-Control", cache_control);
 	http_body(r, handler_index_body, handler_index_len);
 	return false;
 }

@@ -146,11 +146,17 @@ status_cache(struct buf *b, const struct metrics_stats *ms)
 	cache_get_stats(&cs);
 	status_family(b, "gists_cache_results_total", "counter",
 	    "Listing answers by where they came from: hit, miss, revalidated "
-	    "(GitHub said 304), stale (GitHub failed, an older copy), error "
-	    "(GitHub failed, nothing to serve).");
+	    "(GitHub said 304), stale (GitHub failed, an older copy), "
+	    "updating (past the TTL, answered while it is revalidated), "
+	    "error (GitHub failed, nothing to serve).");
 	for (size_t c = 0; c < CACHE_KINDS; c++)
 		buf_printf(b, "gists_cache_results_total{result=\"%s\"} %lu\n",
 		    cache_kind_label(c), cs.results[c]);
+	status_scalar(b, "gists_cache_background_revalidations_total",
+	    "counter",
+	    "Revalidations started in the background, the copy answering "
+	    "meanwhile (GISTS_STALE_WHILE_REVALIDATE).",
+	    (long long)cs.background);
 	status_scalar(b, "gists_cache_entries", "gauge",
 	    "Listings (and 404s) in the cache.", (long long)cs.entries);
 	status_scalar(b, "gists_cache_bytes", "gauge",

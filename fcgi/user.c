@@ -6,6 +6,7 @@
 #include "derive.h"
 #include "encoding.h"
 #include "fetch.h"
+#include "freshness.h"
 #include "html.h"
 #include "link.h"
 #include "listing.h"
@@ -199,19 +200,12 @@ user_ok(const struct user_ctx *ctx, const struct request *rq,
 	http_response_init(r, 200);
 	http_header(r, "ETag", etag);
 	http_header(r, "Vary", "Accept, Accept-Encoding");
-	http_header(r, "X-Cache", cache_kind_header(ans->kind));
-	http_header_long(r, "Age", ans->age);
+	freshness_headers(r, ctx->cfg, ans);
 	if (q->paged)
 		user_link(r, rt->login, q, l);
 	if (http_etag_matches(rq->if_none_match, etag)) {
-		char cache_control[32];
-
-		/* mod_expire leaves 304s alone: say what the 200 would; and
-		 * no Content-Type (RFC 9110 15.4.5) */
+		/* the 200's headers, but no Content-Type (RFC 9110 15.4.5) */
 		r->status = 304;
-		snprintf(cache_control, sizeof(cache_control), "max-age=%ld",
-		    ctx->cfg->cache_ttl);
-		http_header(r, "Cache-Control", cache_control);
 		listing_body_unref(body);
 		return;
 	}
@@ -386,7 +380,7 @@ user_answer(const struct user_ctx *ctx, struct request *rq,
 	bool html = rq->html;
 	struct cache_answer ans = uw->w.ans;
 	int spent = uw->spent;
-	char detail[96];
+	char detail[96], status[FRESHNESS_STATUS_MAX];
 
 	lg->cache = cache_kind_header(ans.kind);
 	cache_count_result(ans.kind);
@@ -414,6 +408,8 @@ user_answer(const struct user_ctx *ctx, struct request *rq,
 		    "GitHub user '%s' was not found", rq->rt.login);
 		http_error(r, 404, detail, html);
 		http_header(r, "X-Cache", cache_kind_header(ans.kind));
+		freshness_cache_status(ctx->cfg, &ans, status, sizeof(status));
+		http_header(r, "Cache-Status", status);
 	} else
 		user_ok(ctx, rq, &ans, r);
 	if (r->status != 200 && r->status != 304)

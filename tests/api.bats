@@ -55,7 +55,7 @@ assert_body_is_expected() {
 
 @test "200 carries caching and identity headers" {
 	fetch /octocat
-	[ "$(header Cache-Control)" = "max-age=60" ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 	[[ "$(header ETag)" =~ ^\"[0-9a-f]{16}\"$ ]]
 	[ -n "$(header X-Request-Id)" ]
 	[ "$(header X-Content-Type-Options)" = nosniff ]

@@ -4,7 +4,10 @@
 # that what one caches does not answer another. Tests that need time to
 # pass move the instance's cache clock (start_clock_gists, clock_advance)
 # instead of sleeping: TTLs stay long, so "still fresh" holds however slow
-# the machine is, and "past the TTL" costs no wall time.
+# the machine is, and "past the TTL" costs no wall time. The tests of a
+# request past the TTL that revalidates itself (and waits) set
+# GISTS_STALE_WHILE_REVALIDATE=0; stale.bats has the background
+# revalidation that answers from the copy meanwhile.
 
 load helpers
 
@@ -54,13 +57,14 @@ teardown() {
 	[ "$(header X-Cache)" = HIT ]
 	[ "$(header Age)" -ge 30 ]
 	[ "$(header ETag)" = "$etag" ]
-	[ "$(header Cache-Control)" = "max-age=60" ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 	[ "$(json count)" = 8 ]
 	[ "$(double_count)" = 1 ]
 }
 
 @test "after the TTL: If-None-Match upstream, 304, REVALIDATED, Age 0" {
-	start_clock_gists GISTS_CACHE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat
 	local etag
 	etag=$(header ETag)
@@ -84,7 +88,8 @@ teardown() {
 }
 
 @test "after the TTL, changed data replaces the copy" {
-	start_clock_gists GISTS_CACHE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	double POST user '{"login": "changing", "count": 3}' >/dev/null
 	fetch /changing
 	[ "$(json count)" = 3 ]
@@ -99,7 +104,8 @@ teardown() {
 }
 
 @test "GitHub failing after the TTL: the copy is served STALE with its Age" {
-	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=3600
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=3600 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat
 	clock_advance 61
 	double_fault '{"mode": "status", "status": 502}'
@@ -121,7 +127,8 @@ teardown() {
 }
 
 @test "GitHub unreachable or too slow: STALE too" {
-	start_clock_gists GISTS_CACHE_TTL=60 GISTS_UPSTREAM_TIMEOUT=1
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_UPSTREAM_TIMEOUT=1 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat
 	clock_advance 61
 	double_fault '{"mode": "slow", "delay": 10}'
@@ -136,7 +143,8 @@ teardown() {
 }
 
 @test "rate limited after the TTL: STALE instead of 503" {
-	start_clock_gists GISTS_CACHE_TTL=60
+	start_clock_gists GISTS_CACHE_TTL=60 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat
 	clock_advance 61
 	double_fault '{"mode": "ratelimit", "reset_in": 60}'
@@ -150,7 +158,8 @@ teardown() {
 }
 
 @test "past GISTS_STALE_TTL the copy is not served: the error is" {
-	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=120
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_STALE_TTL=120 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat
 	double_fault '{"mode": "status", "status": 500}'
 	clock_advance 121
@@ -264,7 +273,7 @@ teardown() {
 	[ "$HTTP_STATUS" = 304 ]
 	[ "$(header ETag)" = "$etag" ]
 	[ "$(header X-Cache)" = HIT ]
-	[ "$(header Cache-Control)" = "max-age=30" ]
+	[ "$(header Cache-Control)" = "max-age=30, stale-while-revalidate=300, stale-if-error=3570" ]
 	[ -n "$(header Age)" ]
 	# another spelling of the login is another body, another ETag
 	fetch /OctoCat -H "If-None-Match: $etag"

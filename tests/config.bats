@@ -29,6 +29,9 @@ teardown() {
 	refused GISTS_CACHE_TTL=abc
 	refused GISTS_CACHE_TTL=-1
 	refused GISTS_STALE_TTL=1h
+	refused GISTS_STALE_WHILE_REVALIDATE=5m
+	refused GISTS_STALE_WHILE_REVALIDATE=-1
+	refused GISTS_STALE_WHILE_REVALIDATE=31536001
 	refused GISTS_CACHE_MAX_BYTES=lots
 	refused GISTS_UPSTREAM_TIMEOUT=0
 	refused GISTS_MAX_PAGES=0
@@ -78,6 +81,7 @@ teardown() {
 	assert_success
 	assert_line GISTS_CACHE_TTL=5
 	assert_line GISTS_STALE_TTL=3600
+	assert_line GISTS_STALE_WHILE_REVALIDATE=300
 	assert_line GITHUB_API_URL=https://api.github.com
 	assert_line GITHUB_TOKEN=
 }
@@ -88,10 +92,11 @@ teardown() {
 	local v
 	for v in PORT GITHUB_API_URL GITHUB_TOKEN GISTS_CACHE_TTL \
 		GISTS_STALE_TTL GISTS_CACHE_MAX_BYTES GISTS_UPSTREAM_TIMEOUT \
-		GISTS_MAX_PAGES; do
+		GISTS_MAX_PAGES GISTS_STALE_WHILE_REVALIDATE; do
 		assert_output --partial "$v"
 	done
 	assert_output --partial "(default: 67108864)"
+	assert_output --partial "(default: 300)"
 }
 
 @test "--version names the service; unknown options are usage errors" {

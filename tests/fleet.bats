@@ -119,7 +119,7 @@ EOF
 	[ "$(json count)" = 8 ]
 	fetch /octocat
 	[ "$(header X-Front-Cache)" = HIT ]
-	[ "$(header Cache-Control)" = max-age=60 ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 
 	# nine users, round-robin: every replica answers some
 	local i n total=0

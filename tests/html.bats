@@ -76,7 +76,7 @@ teardown() {
 
 @test "the page gets the caching headers of the listing" {
 	fetch /octocat -H "Accept: $BROWSER"
-	[ "$(header Cache-Control)" = "max-age=60" ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 	[ -n "$(header X-Cache)" ]
 	[ -n "$(header Age)" ]
 }
@@ -152,7 +152,8 @@ print("ok")' "$BODY"
 }
 
 @test "truncated and stale listings say so on the page" {
-	start_clock_gists GISTS_MAX_PAGES=1 GISTS_CACHE_TTL=60
+	start_clock_gists GISTS_MAX_PAGES=1 GISTS_CACHE_TTL=60 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /gen-150 -H "Accept: $BROWSER"
 	grep -q 'Only the first 100 gists are shown' "$BODY"
 	clock_advance 61

@@ -31,5 +31,5 @@ teardown_file() {
 	[ "$(json user)" = octocat ]
 	[ "$(json count)" -ge 1 ]
 	[ -n "$(json gists 0 id)" ]
-	[ "$(header Cache-Control)" = "max-age=60" ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 }

@@ -63,6 +63,7 @@ log_lines() {
 	local f
 	for f in gists_requests_total gists_request_duration_seconds \
 		gists_cache_results_total gists_cache_entries gists_cache_bytes \
+		gists_cache_background_revalidations_total \
 		gists_upstream_requests_total gists_upstream_duration_seconds \
 		gists_github_ratelimit_remaining \
 		gists_github_ratelimit_reset_timestamp_seconds \

@@ -165,19 +165,21 @@ own_front() {
 	[ "$(header X-Front-Cache)" = MISS ]
 	# gists' copy was 2 s old when the front took it
 	[ "$(header Age)" -ge 2 ]
-	[ "$(header Cache-Control)" = max-age=60 ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 	front /gen-1-age
 	[ "$(header X-Front-Cache)" = HIT ]
 	[ "$(header Age)" -ge 2 ]
 	[ "$(header Age)" -lt 60 ]
-	[ "$(header Cache-Control)" = max-age=60 ]
+	[ "$(header Cache-Control)" = "max-age=60, stale-while-revalidate=300, stale-if-error=3540" ]
 	[ "$(double_count)" = 1 ]
 }
 
 @test "varnish: the front's copy expires with gists' copy, not a TTL later" {
 	# gists' clock is moved, not waited for: its copy is 50 s into a 60 s
 	# TTL when the front takes it, so the front may keep it 10 s, not 60
-	GISTS_BIN=$GISTS_TESTCLOCK_BIN own_front GISTS_CACHE_TTL=60
+	# (no stale-while-revalidate: past the TTL the front asks gists)
+	GISTS_BIN=$GISTS_TESTCLOCK_BIN own_front GISTS_CACHE_TTL=60 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	fetch /octocat		# gists' copy starts now
 	clock_advance 50
 	front /octocat		# max-age=60 with Age 50: ten seconds left
@@ -219,7 +221,9 @@ own_front() {
 
 @test "varnish: gists failing after the TTL: the front serves its expired copy (grace)" {
 	# gists itself keeps nothing stale, so its answer is a 502
-	own_front GISTS_CACHE_TTL=2 GISTS_STALE_TTL=0
+	# (no stale-while-revalidate either: past the TTL both ask upstream)
+	own_front GISTS_CACHE_TTL=2 GISTS_STALE_TTL=0 \
+		GISTS_STALE_WHILE_REVALIDATE=0
 	front /octocat
 	[ "$(header X-Front-Cache)" = MISS ]
 	double_fault '{"user": "*", "mode": "status", "status": 500, "times": 1000}'
@@ -249,8 +253,29 @@ own_front() {
 	[ "$(header Age)" = 0 ]
 }
 
+@test "varnish: within gists' stale-while-revalidate the front answers its copy at once and refreshes it in the background" {
+	own_front GISTS_CACHE_TTL=2 GISTS_STALE_WHILE_REVALIDATE=300
+	front /octocat
+	[ "$(header X-Front-Cache)" = MISS ]
+	local before _
+	before=$(gists_user_requests)
+	sleep 3		# past both TTLs, far within 300 s
+	front /octocat
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Front-Cache)" = UPDATING ]
+	[ "$(header Age)" -ge 3 ]
+	[ -z "$(header X-Gists-Swr)" ]
+	[ "$(json count)" = 8 ]
+	# the front's one background fetch reaches gists
+	for _ in $(seq 1 300); do
+		[ "$(gists_user_requests)" -gt "$before" ] && break
+		sleep 0.1
+	done
+	[ "$(gists_user_requests)" = $((before + 1)) ]
+}
+
 @test "varnish: no gists instance: the expired copy, else a 503 problem" {
-	own_front GISTS_CACHE_TTL=1
+	own_front GISTS_CACHE_TTL=1 GISTS_STALE_WHILE_REVALIDATE=0
 	front /octocat
 	stop_test_gists
 	sleep 2

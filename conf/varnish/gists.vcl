@@ -7,8 +7,11 @@ vcl 4.1;
 #   - the TTL is gists' own: Cache-Control max-age minus the Age it sends,
 #     never extended; Age on the way out counts from gists' fetch;
 #   - If-None-Match is answered 304 here, from the cached ETag;
-#   - an expired copy is kept (grace) and served only when gists fails
-#     (5xx, or no instance answers), never instead of asking it;
+#   - an expired copy is served at once, while one background fetch
+#     refreshes it, for as long as gists itself would (its Cache-Control
+#     stale-while-revalidate, X-Front-Cache: UPDATING); after that it is
+#     kept (grace) and served only when gists fails (5xx, or no instance
+#     answers);
 #   - /-/ (health, metrics) and anything not GET/HEAD goes through uncached;
 #   - errors (Cache-Control: no-store) are never stored.
 # Backends live in a file of their own, found on vcl_path: it defines the
@@ -113,6 +116,13 @@ sub vcl_hash {
 }
 
 sub vcl_hit {
+	if (obj.ttl <= 0s && !req.http.X-Gists-Phase &&
+	    obj.ttl + std.duration(obj.http.X-Gists-Swr, 0s) > 0s) {
+		# within gists' stale-while-revalidate: this copy now, while
+		# Varnish's background fetch (one per object) refreshes it
+		set req.http.X-Gists-Phase = "updating";
+		return (deliver);
+	}
 	if (obj.ttl <= 0s && req.http.X-Gists-Phase != "stale") {
 		# expired (kept for grace): gists first; the copy only if it fails
 		set req.http.X-Gists-Phase = "fresh";
@@ -143,6 +153,16 @@ sub vcl_backend_response {
 	}
 	# The TTL is Varnish's reading of max-age minus Age, as gists sent
 	# them; the builtin VCL then refuses no-store, private and Set-Cookie.
+	# How long past it the copy is served while refreshed in the
+	# background: gists' stale-while-revalidate, kept on the object
+	# (beresp.grace becomes the longer grace for failures below).
+	if (beresp.http.Cache-Control ~
+	    "(^|,)[ \t]*stale-while-revalidate=[0-9]{1,9}[ \t]*(,|$)") {
+		set beresp.http.X-Gists-Swr = regsub(beresp.http.Cache-Control,
+		    "^.*stale-while-revalidate=([0-9]+).*$", "\1s");
+	} else {
+		set beresp.http.X-Gists-Swr = "0s";
+	}
 	call gists_grace;
 }
 
@@ -174,8 +194,11 @@ sub vcl_deliver {
 		set req.http.X-Gists-Phase = "stale";
 		return (restart);
 	}
+	unset resp.http.X-Gists-Swr;
 	if (req.http.X-Gists-Phase == "stale" && obj.hits > 0) {
 		set resp.http.X-Front-Cache = "STALE";
+	} elsif (req.http.X-Gists-Phase == "updating") {
+		set resp.http.X-Front-Cache = "UPDATING";
 	} elsif (obj.uncacheable) {
 		set resp.http.X-Front-Cache = "PASS";
 	} elsif (obj.hits > 0) {

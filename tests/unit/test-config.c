@@ -39,8 +39,8 @@ main(void)
 	struct config cfg;
 	char err[CONFIG_ERR_LEN];
 
-	/* the list is the whole contract: 14 variables, these among them */
-	TAP_LONG((long)config_var_count(), 14);
+	/* the list is the whole contract: 15 variables, these among them */
+	TAP_LONG((long)config_var_count(), 15);
 	TAP_STR(config_var_name(config_var_count() - 1), "GISTS_LOG_LEVEL");
 	TAP_OK(config_var_name(config_var_count()) == NULL);
 	setenv("GISTS_MAX_WAITING", "7", 1);
@@ -55,6 +55,7 @@ main(void)
 	TAP_OK(cfg.token == NULL);
 	TAP_LONG(cfg.cache_ttl, 60);
 	TAP_LONG(cfg.stale_ttl, 3600);
+	TAP_LONG(cfg.stale_while_revalidate, 300);
 	TAP_LONG(cfg.cache_max_bytes, 67108864);
 	TAP_LONG(cfg.upstream_timeout, 10);
 	TAP_LONG(cfg.max_pages, 30);
@@ -74,6 +75,9 @@ main(void)
 	one("GISTS_CACHE_TTL", "0", 1);
 	one("GISTS_CACHE_TTL", "99999999999999999999999", 0);
 	one("GISTS_STALE_TTL", "1.5", 0);
+	one("GISTS_STALE_WHILE_REVALIDATE", "5m", 0);
+	one("GISTS_STALE_WHILE_REVALIDATE", "-1", 0);
+	one("GISTS_STALE_WHILE_REVALIDATE", "0", 1);
 	one("GISTS_UPSTREAM_TIMEOUT", "0", 0);
 	one("GISTS_UPSTREAM_TIMEOUT", "301", 0);
 	one("GISTS_MAX_PAGES", "0", 0);
