@@ -5,12 +5,13 @@
 # while the listing is revalidated waits for GitHub (and those past
 # GISTS_MAX_WAITING get 503); after it they are answered from the copy.
 # Both builds run here, one after the other, with the same double: the
-# baseline is BENCH_BASELINE_REV (default: where this branch left main)
-# built in a scratch directory, then this build. Run it with
+# baseline is BENCH_BASELINE (default: the commit before
+# stale-while-revalidate came), built by lib.sh's build_baseline, then
+# this build. Run it with
 # `make bench-herd`. BENCH_DURATION (s, default 12) and
 # BENCH_HERD_CONNECTIONS (default "400 1200") shape the runs. Prints a
 # table and the command that produced it.
-# shellcheck disable=SC2154 # tmp and gists_lighttpd are lib.sh's
+# shellcheck disable=SC2154 # tmp, base_rev, gists_lighttpd: lib.sh's
 set -euo pipefail
 
 : "${GISTS_SERVER:?run through make bench-herd}" "${GISTS_BIN:?}"
@@ -26,13 +27,12 @@ command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 repo="$BENCH_DIR/.."
-rev=${BENCH_BASELINE_REV:-$(git -C "$repo" merge-base HEAD main)}
-echo "bench: building the baseline from $rev ..." >&2
-mkdir -p "$tmp/base"
-git -C "$repo" archive "$rev" | tar -x -C "$tmp/base"
-(cd "$tmp/base" && ./autogen.sh && ./configure &&
-	make fcgi/gists fcgi/gists-log fcgi/gists-server) \
-	>"$tmp/base.log" 2>&1 || { tail -20 "$tmp/base.log" >&2; exit 1; }
+if [ -z "${BENCH_BASELINE:-}" ]; then
+	added=$(git -C "$repo" log --format=%H --diff-filter=A -1 -- \
+		fcgi/freshness.c)
+	BENCH_BASELINE=$(git -C "$repo" rev-parse --short "$added^")
+fi
+build_baseline "$BENCH_BASELINE"
 
 start_double
 double_config "{\"limit\": 100000000, \"latency\": $LATENCY}"
@@ -56,15 +56,13 @@ herd_figures() { # URL CONNS
 		END { printf "%d %d %.0f %.0f %.0f\n", bad, timeouts, p50, p99, max }'
 }
 
-# One build's rows, appended to rows: gists from SERVER BIN CONF LOG,
-# warmed with the one user, then each connection count; GitHub's
-# requests counted per run.
+# One build's rows, appended to rows: gists started by START
+# (start_baseline or start_gists), warmed with the one user, then each
+# connection count; GitHub's requests counted per run.
 rows=
-herd_build() { # LABEL SERVER BIN CONF LOG
+herd_build() { # LABEL START
 	local label=$1 conns before bad timeouts p50 p99 max
-	GISTS_SERVER=$2 start_gists "$label" GISTS_CACHE_TTL=$TTL \
-		GISTS_BIN="$3" GISTS_CONF="$4" GISTS_LOG="$5" \
-		GISTS_ERROR_DIR="$(dirname "$4")/errors"
+	"$2" "${label%% *}" GISTS_CACHE_TTL=$TTL
 	curl -s -o /dev/null "$GISTS/octocat"
 	for conns in $CONNECTIONS; do
 		before=$(double_requests)
@@ -75,11 +73,8 @@ herd_build() { # LABEL SERVER BIN CONF LOG
 	wait "$gists_lighttpd" 2>/dev/null || true
 }
 
-herd_build "before ($(git -C "$repo" rev-parse --short "$rev"))" \
-	"$tmp/base/fcgi/gists-server" "$tmp/base/fcgi/gists" \
-	"$tmp/base/conf/lighttpd.conf" "$tmp/base/fcgi/gists-log"
-herd_build "after (this build)" "$GISTS_SERVER" "$GISTS_BIN" \
-	"$GISTS_CONF" "$GISTS_LOG"
+herd_build "before ($base_rev)" start_baseline
+herd_build "after (this build)" start_gists
 
 cat <<EOF
 $(date -u +%Y-%m-%dT%H:%M:%SZ) $(nproc) cores; GISTS_CACHE_TTL=$TTL, GitHub answering after ${LATENCY} s; wrk -t2 -c<connections> -d${DURATION}s --timeout 10s --latency on /octocat; \`make bench-herd\` (bench/herd.sh)
