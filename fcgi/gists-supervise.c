@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 
@@ -64,16 +65,6 @@ struct supervise {
 	int front_status;
 	long long kill_at; /* stopping: when to SIGKILL the responder */
 };
-
-/* The monotonic clock in milliseconds. */
-static long long
-supervise_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Listen on a new unix socket at path (replacing what is there). */
 static int
@@ -191,7 +182,7 @@ supervise_start_worker(struct supervise *s)
 		log_msg(LOG_LEVEL_ERROR,
 		    "gists-supervise: cannot start the responder: %s",
 		    strerror(errno));
-		s->retry_at = supervise_now_ms() + RETRY_MS;
+		s->retry_at = clock_ms() + RETRY_MS;
 	} else if (pid == 0) {
 		supervise_child_setup(parent);
 		supervise_exec_worker(s, p[1], env);
@@ -200,7 +191,7 @@ supervise_start_worker(struct supervise *s)
 		s->ready = false;
 		s->ready_fd = p[0];
 		p[0] = -1;
-		s->started = supervise_now_ms();
+		s->started = clock_ms();
 		s->retry_at = 0;
 		fcntl(s->ready_fd, F_SETFL, O_NONBLOCK);
 	}
@@ -267,7 +258,7 @@ supervise_check_ready(struct supervise *s)
 static void
 supervise_worker_ended(struct supervise *s, int status)
 {
-	long long lived = supervise_now_ms() - s->started;
+	long long lived = clock_ms() - s->started;
 	pid_t pid = s->worker;
 	char how[96];
 
@@ -296,7 +287,7 @@ supervise_worker_ended(struct supervise *s, int status)
 	s->fd = -1;
 	unlink(s->on_trial ? s->trial : s->path);
 	s->on_trial = false;
-	s->retry_at = supervise_now_ms() + RETRY_MS;
+	s->retry_at = clock_ms() + RETRY_MS;
 }
 
 /* Reap every child that ended. */
@@ -312,7 +303,7 @@ supervise_reap(struct supervise *s)
 		} else if (pid == s->front) {
 			s->front = 0;
 			s->front_status = status;
-			s->kill_at = supervise_now_ms() + STOP_WAIT_MS;
+			s->kill_at = clock_ms() + STOP_WAIT_MS;
 			if (s->worker > 0)
 				kill(s->worker, SIGTERM);
 		}
@@ -324,7 +315,7 @@ supervise_reap(struct supervise *s)
 static void
 supervise_tick(struct supervise *s)
 {
-	long long now = supervise_now_ms();
+	long long now = clock_ms();
 
 	if (s->front != 0 && s->worker == 0 && s->retry_at != 0 &&
 	    now >= s->retry_at) {

@@ -130,14 +130,15 @@ test_responder_pid() {
 	gists_responder_pid "$BATS_TEST_TMPDIR/gists/pid"
 }
 
-# Wait until PID, not our child, has ended: 10 s at most.
-gone() { # PID
+# Wait until PID, not our child, has ended: TENTHS tenths of a second
+# at most (100).
+gone() { # PID [TENTHS]
 	local _
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 "${2:-100}"); do
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.1
 	done
-	echo "# pid $1 still runs" >&3
+	echo "# pid $1 still runs" >&2
 	return 1
 }
 
@@ -374,12 +375,8 @@ kill_wait() { # PID [SIGNAL]
 	[ "$st" != 0 ] || return 0
 	# not our child (127): poll until it is gone
 	if [ "$st" = 127 ]; then
-		for _ in $(seq 1 300); do
-			kill -0 "$pid" 2>/dev/null || return 0
-			sleep 0.1
-		done
-		echo "# $pid did not stop" >&2
-		return 1
+		gone "$pid" 300
+		return
 	fi
 	[ "$st" = $((128 + $(kill -l "$sig"))) ] || {
 		echo "# $pid ended with status $st" >&2
