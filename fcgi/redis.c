@@ -34,10 +34,10 @@
 #define REDIS_BLOCK_MAX_MS 3600000LL /* GitHub's limits reset hourly */
 #define REDIS_BLOCKED "blocked"
 
-/* One cache miss going through the tier, then its write-back. */
+/* One cache miss going through the tier, then its write-back: a ticket. */
 struct redis_ticket {
-	STAILQ_ENTRY(redis_ticket)
-	next; /* in the queue, or among the waiters */
+	/* in the queue, or among the waiters */
+	STAILQ_ENTRY(redis_ticket) next;
 	struct listing_key key;
 	char name[LISTING_KEY_MAX];
 	struct listing *prev; /* the in-process copy, or NULL */
