@@ -1,7 +1,7 @@
 /*
  * The shared tier on Redis: one thread, synchronous hiredis with timeouts
- * for the commands, and a subscription whose messages wake the waiters
- * for another instance's fetch the moment it is written back.
+ * for the commands, and a subscription (redissub.c) whose messages wake
+ * the waiters for another instance's fetch the moment it is written back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "redis.h"
+#include "redissub.h"
 #include "redisurl.h"
 #include "redisval.h"
 
@@ -64,7 +65,7 @@ static struct {
 	char prefix[REDIS_KEY_MAX / 2]; /* namespace: format and upstream */
 	char channel[REDIS_KEY_MAX / 2 + 32]; /* where fetches' ends are said */
 	redisContext *c;
-	redisContext *sub; /* subscribed to channel, or NULL */
+	struct redissub *sub; /* subscribed to channel, or NULL */
 	pthread_t thread;
 	bool started, stopping;
 	pthread_mutex_t lock;
@@ -97,10 +98,8 @@ redis_down(const char *why)
 		redisFree(rds.c);
 		rds.c = NULL;
 	}
-	if (rds.sub != NULL) { /* subscribed again once reconnected */
-		redisFree(rds.sub);
-		rds.sub = NULL;
-	}
+	redissub_close(rds.sub); /* subscribed again once reconnected */
+	rds.sub = NULL;
 	rds.backoff_ms = rds.backoff_ms == 0            ? REDIS_BACKOFF_MIN_MS
 	    : rds.backoff_ms * 2 > REDIS_BACKOFF_MAX_MS ? REDIS_BACKOFF_MAX_MS
 							: rds.backoff_ms * 2;
@@ -476,18 +475,18 @@ redis_look(void)
 	}
 }
 
-/* The waiters for the key name names (every one when NULL) look again
- * at once. */
+/* The waiters for key (len bytes; every one when NULL) look again at
+ * once. */
 static void
-redis_look_now(const redisReply *name)
+redis_look_now(void *unused, const char *key, size_t len)
 {
 	struct redis_ticket *q;
 
+	(void)unused;
 	for (q = STAILQ_FIRST(&rds.waiting); q != NULL;
 	     q = STAILQ_NEXT(q, next))
-		if (name == NULL ||
-		    (strlen(q->name) == name->len &&
-			memcmp(q->name, name->str, name->len) == 0))
+		if (key == NULL ||
+		    (strlen(q->name) == len && memcmp(q->name, key, len) == 0))
 			q->look_at = 0;
 }
 
@@ -496,72 +495,27 @@ redis_look_now(const redisReply *name)
 static void
 redis_subscribe(void)
 {
-	struct timeval tv = { rds.cfg->redis_timeout_ms / 1000,
-		(suseconds_t)(rds.cfg->redis_timeout_ms % 1000) * 1000 };
-	redisContext *s;
-	redisReply *r = NULL;
-	bool ok;
-
 	if (rds.sub != NULL || rds.c == NULL || clock_ms() < rds.sub_retry_at)
 		return;
 	rds.sub_retry_at = clock_ms() + REDIS_BACKOFF_MAX_MS;
-	s = rds.url.unix_socket
-	    ? redisConnectUnixWithTimeout(rds.url.path, tv)
-	    : redisConnectWithTimeout(rds.url.host, rds.url.port, tv);
-	ok = s != NULL && s->err == 0 && redisSetTimeout(s, tv) == REDIS_OK;
-	if (ok && rds.url.password[0] != '\0') {
-		r = redisCommand(s, "AUTH %b", rds.url.password,
-		    strlen(rds.url.password));
-		ok = r != NULL && r->type == REDIS_REPLY_STATUS;
-		freeReplyObject(r);
-	}
-	if (ok) {
-		r = redisCommand(s, "SUBSCRIBE %b", rds.channel,
-		    strlen(rds.channel));
-		ok = r != NULL && r->type == REDIS_REPLY_ARRAY;
-		freeReplyObject(r);
-	}
-	if (!ok) {
+	rds.sub =
+	    redissub_open(&rds.url, rds.channel, rds.cfg->redis_timeout_ms);
+	if (rds.sub == NULL) {
 		rds.errors++;
-		if (s != NULL)
-			redisFree(s);
 		return;
 	}
-	rds.sub = s;
-	redis_look_now(NULL);
-}
-
-/* A message on the channel: the waiters for the key it names are due. */
-static void
-redis_heard(const redisReply *r)
-{
-	const redisReply *name;
-
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
-	    r->element[2]->type != REDIS_REPLY_STRING)
-		return;
-	name = r->element[2];
-	redis_look_now(name);
+	redis_look_now(NULL, NULL, 0);
 }
 
 /* Read what the subscription has (poll said it is readable). */
 static void
 redis_listen(void)
 {
-	void *reply = NULL;
-
-	if (redisBufferRead(rds.sub) != REDIS_OK) {
-		redisFree(rds.sub); /* subscribed again after a while */
+	if (redissub_read(rds.sub, redis_look_now, NULL) != 0) {
+		redissub_close(rds.sub); /* subscribed again after a while */
 		rds.sub = NULL;
 		rds.errors++;
-		redis_look_now(NULL); /* and meanwhile, they poll */
-		return;
-	}
-	while (redisGetReplyFromReader(rds.sub, &reply) == REDIS_OK &&
-	    reply != NULL) {
-		redis_heard(reply);
-		freeReplyObject(reply);
-		reply = NULL;
+		redis_look_now(NULL, NULL, 0); /* and meanwhile, they poll */
 	}
 }
 
@@ -604,7 +558,7 @@ static void
 redis_sleep(void)
 {
 	struct pollfd fds[2] = { { rds.wake[0], POLLIN, 0 },
-		{ rds.sub != NULL ? rds.sub->fd : -1, POLLIN, 0 } };
+		{ rds.sub != NULL ? redissub_fd(rds.sub) : -1, POLLIN, 0 } };
 	long long until = redis_next(), wait = -1;
 
 	if (until >= 0) {
@@ -727,9 +681,9 @@ redis_stop(void)
 	rds.started = false;
 	if (rds.c != NULL)
 		redisFree(rds.c);
-	if (rds.sub != NULL)
-		redisFree(rds.sub);
-	rds.c = rds.sub = NULL;
+	redissub_close(rds.sub);
+	rds.c = NULL;
+	rds.sub = NULL;
 	close(rds.wake[0]);
 	close(rds.wake[1]);
 }
