@@ -29,7 +29,16 @@
                                     at random, with some unknown users and
                                     malformed paths; prints the counts of
                                     answers as expected / unexpected
+  client.py waiter FETCHER WAITER DOUBLE N
+                                    N cold users, each asked of FETCHER
+                                    while the double holds its fetch,
+                                    then of WAITER (two instances on one
+                                    Redis) once it waits for FETCHER's
+                                    fetch, then released: prints p50/p99/
+                                    max of WAITER's answer after
+                                    FETCHER's, in ms
 """
+import json
 import os
 import random
 import http.client
@@ -98,6 +107,64 @@ def miss(base, double, n):
     for name, v in (("service", t_svc), ("double", t_dbl), ("added", added)):
         print("%s p50=%.3f p99=%.3f" % (name, percentile(v, 50),
                                         percentile(v, 99)))
+
+
+def control(double, method, path, body=None):
+    """The double's control API (or a GET of any URL's path): the body."""
+    url = urllib.parse.urlsplit(double)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    conn.request(method, path, body=body,
+                 headers={"Content-Type": "application/json"})
+    data = conn.getresponse().read()
+    conn.close()
+    return data
+
+
+def wait_for(what, check):
+    for _ in range(3000):
+        if check():
+            return
+        time.sleep(0.01)
+    raise SystemExit("waiter: %s never happened" % what)
+
+
+def waits(base):
+    for line in control(base, "GET", "/-/metrics").decode().splitlines():
+        if line.startswith("gists_redis_waits_total "):
+            return int(line.split()[1])
+    return 0
+
+
+def waiter(fetcher, waiting, double, n):
+    stamp = int(time.time())
+    added = []
+    for i in range(int(n)):
+        user = "gen-2-wait%d-%d" % (stamp, i)
+        ends = {}
+
+        def ask(name, base):
+            status = Client(base).get("/" + user)
+            ends[name] = (time.perf_counter(), status)
+
+        control(double, "POST", "/_double/fault",
+                json.dumps({"user": user, "mode": "hold", "times": 1}))
+        first = threading.Thread(target=ask, args=("f", fetcher))
+        first.start()
+        wait_for("the held fetch", lambda: json.loads(
+            control(double, "GET", "/_double/stats"))["in_flight"] >= 1)
+        before = waits(waiting)
+        second = threading.Thread(target=ask, args=("w", waiting))
+        second.start()
+        wait_for("the wait", lambda: waits(waiting) > before)
+        control(double, "POST", "/_double/release")
+        first.join()
+        second.join()
+        if ends["f"][1] != 200 or ends["w"][1] != 200:
+            raise SystemExit("unexpected status %d/%d" % (ends["f"][1],
+                                                          ends["w"][1]))
+        added.append((ends["w"][0] - ends["f"][0]) * 1000)
+    print("waiter p50=%.3f p99=%.3f max=%.3f" % (
+        percentile(added, 50), percentile(added, 99), max(added)))
 
 
 def run_parallel(base, paths, concurrency):
@@ -239,6 +306,8 @@ def main(argv):
               "retried=%d" % RETRIED[0])
     elif len(argv) > 4 and argv[0] == "until":
         until(argv[1], argv[2], argv[3], argv[4:])
+    elif len(argv) == 5 and argv[0] == "waiter":
+        waiter(*argv[1:])
     elif len(argv) == 5 and argv[0] == "soak":
         soak(*argv[1:])
     else:

@@ -30,7 +30,7 @@
 #include "metrics.h"
 #include "park.h"
 #include "parse.h"
-#include "redis.h"
+#include "tier.h"
 #include "upstream.h"
 #ifdef GISTS_TEST_CLOCK
 #include "testclock.h" /* tests/gists-testclock only */
@@ -340,7 +340,7 @@ main_start(sigset_t *set)
 	/* the upstream loop and the writers, before anything can park */
 	if (upstream_start(err, sizeof(err)) != 0 ||
 	    park_start(main_cfg.threads) != 0 ||
-	    redis_start(&main_cfg, err, sizeof(err)) != 0) {
+	    tier_start(&main_cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gists: start-up failed: %s\n", err);
 		return 1;
 	}
@@ -378,7 +378,7 @@ main_shutdown(struct main_thread *workers, long started)
 	 * park_stop joins the writers that finish them) */
 	park_wait_idle();
 	park_stop();
-	redis_stop(); /* its write-backs, before the loop goes */
+	tier_stop(); /* the shared tier's write-backs, before the loop goes */
 	upstream_stop();
 	log_msg(LOG_LEVEL_INFO, "stopped");
 	handler_cleanup();

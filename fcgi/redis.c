@@ -1,4 +1,11 @@
-/* The shared tier on Redis: one thread, synchronous hiredis with timeouts. */
+/*
+ * The shared tier on Redis: one thread, synchronous hiredis with timeouts
+ * for the commands, and a subscription (redissub.c) whose messages wake
+ * the waiters for another instance's fetch the moment it is written back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,10 +22,11 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "redis.h"
+#include "redissub.h"
 #include "redisurl.h"
 #include "redisval.h"
 
-#define REDIS_POLL_MS 20 /* how often a waiter looks for the result */
+#define REDIS_POLL_MS 20 /* a waiter's look, while no subscription is up */
 #define REDIS_PING_MS 1000 /* an idle connection is checked this often */
 #define REDIS_BACKOFF_MIN_MS 250
 #define REDIS_BACKOFF_MAX_MS 5000
@@ -27,46 +35,49 @@
 #define REDIS_BLOCK_MAX_MS 3600000LL /* GitHub's limits reset hourly */
 #define REDIS_BLOCKED "blocked"
 
-/* One cache miss going through the tier, then its write-back. */
-struct redis_req {
-	STAILQ_ENTRY(redis_req) next; /* in the queue, or among the waiters */
+/* One cache miss going through the tier, then its write-back: a ticket. */
+struct redis_ticket {
+	/* in the queue, or among the waiters */
+	STAILQ_ENTRY(redis_ticket) next;
 	struct listing_key key;
 	char name[LISTING_KEY_MAX];
 	struct listing *prev; /* the in-process copy, or NULL */
 	struct listing *shared; /* Redis's older copy, or NULL */
 	long long shared_ms; /* Unix ms it was fetched */
-	redis_fetch_fn fetch; /* asks upstream */
-	fetch_done_fn done;
+	redis_said_fn said;
 	void *arg;
 	bool locked; /* holds the fleet's lock for the key */
 	char token[64]; /* the lock's value: ours alone */
 	long long wait_until; /* monotonic ms: waiting ends */
+	long long look_at; /* monotonic ms: a waiter's next look */
 	bool storing; /* the fetch is over: write back */
 	struct listing *store; /* what to keep in Redis, or NULL */
 	long long fetched_ms; /* Unix ms of the fetch */
 	long block_s; /* GitHub's block learned by this fetch */
 };
 
-STAILQ_HEAD(redis_reqs, redis_req);
+STAILQ_HEAD(redis_reqs, redis_ticket);
 
 static struct {
 	const struct config *cfg;
 	struct redisurl url;
 	char shown[REDISURL_HOST_MAX + REDISURL_PATH_MAX + 64]; /* for logs */
 	char prefix[REDIS_KEY_MAX / 2]; /* namespace: format and upstream */
+	char channel[REDIS_KEY_MAX / 2 + 32]; /* where fetches' ends are said */
 	redisContext *c;
+	struct redissub *sub; /* subscribed to channel, or NULL */
 	pthread_t thread;
 	bool started, stopping;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	int wake[2]; /* a byte wakes the thread: work queued, or the stop */
 	struct redis_reqs queue;
-	struct redis_reqs polling; /* the thread's own */
-	long long retry_at, backoff_ms, poll_at, ping_at;
+	struct redis_reqs waiting; /* the thread's own */
+	long long retry_at, backoff_ms, ping_at, sub_retry_at;
 	unsigned long serial;
 	atomic_bool up;
 	atomic_long errors, hits, waits, rejected;
 } rds = { .queue = STAILQ_HEAD_INITIALIZER(rds.queue),
-	.polling = STAILQ_HEAD_INITIALIZER(rds.polling) };
+	.waiting = STAILQ_HEAD_INITIALIZER(rds.waiting) };
 
 /* Wall-clock Unix milliseconds: fetch times are compared across hosts. */
 static long long
@@ -87,6 +98,8 @@ redis_down(const char *why)
 		redisFree(rds.c);
 		rds.c = NULL;
 	}
+	redissub_close(rds.sub); /* subscribed again once reconnected */
+	rds.sub = NULL;
 	rds.backoff_ms = rds.backoff_ms == 0            ? REDIS_BACKOFF_MIN_MS
 	    : rds.backoff_ms * 2 > REDIS_BACKOFF_MAX_MS ? REDIS_BACKOFF_MAX_MS
 							: rds.backoff_ms * 2;
@@ -216,7 +229,7 @@ redis_blocked_ms(void)
 
 /* Free a request's references and the request. */
 static void
-redis_req_free(struct redis_req *q)
+redis_req_free(struct redis_ticket *q)
 {
 	listing_unref(q->prev);
 	listing_unref(q->shared);
@@ -229,13 +242,13 @@ redis_req_free(struct redis_req *q)
  * is kept in q->shared: its ETags are the fleet's newest.
  */
 static bool
-redis_answer(struct redis_req *q)
+redis_answer(struct redis_ticket *q)
 {
 	char key[REDIS_KEY_MAX];
 	const char *argv[2] = { "GET", key };
 	size_t lens[2] = { 3, redis_key(key, sizeof(key), 'l', q->name) };
 	redisReply *r = redis_cmd(2, argv, lens);
-	struct fetch_outcome out;
+	struct redis_verdict v = { 0 };
 	struct listing *l = NULL;
 	long long fetched = 0, age;
 
@@ -264,19 +277,17 @@ redis_answer(struct redis_req *q)
 		q->shared_ms = fetched;
 		return false;
 	}
-	memset(&out, 0, sizeof(out));
-	out.result = FETCH_NEW;
-	out.listing = l; /* done's reference */
-	out.age_ms = age;
+	v.listing = l; /* said's reference */
+	v.age_ms = age;
 	rds.hits++;
-	q->done(q->arg, &out);
+	q->said(q->arg, &v);
 	redis_req_free(q);
 	return true;
 }
 
 /* Try to take the fleet's lock for q's key. */
 static bool
-redis_lock(struct redis_req *q)
+redis_lock(struct redis_ticket *q)
 {
 	char key[REDIS_KEY_MAX], px[24];
 	const char *argv[6] = { "SET", key, q->token, "NX", "PX", px };
@@ -298,16 +309,17 @@ redis_lock(struct redis_req *q)
 	return q->locked;
 }
 
-static void redis_queue(struct redis_req *q);
+static void redis_queue(struct redis_ticket *q);
 
-/* q's fetch is over (upstream loop): answer, then write back. */
-static void
-redis_fetched(void *arg, struct fetch_outcome *out)
+void *
+redis_ticket_arg(const struct redis_ticket *q)
 {
-	struct redis_req *q = arg;
-	fetch_done_fn done = q->done;
-	void *done_arg = q->arg;
+	return q->arg;
+}
 
+void
+redis_fetched(struct redis_ticket *q, struct fetch_outcome *out)
+{
 	/* a 304 confirmed Redis's copy, which the in-process cache lacks */
 	if (out->result == FETCH_NOT_MODIFIED && q->shared != NULL &&
 	    q->shared != q->prev) {
@@ -330,25 +342,47 @@ redis_fetched(void *arg, struct fetch_outcome *out)
 		q->block_s = ratelimit_blocked_for();
 	q->storing = true;
 	redis_queue(q);
-	done(done_arg, out);
 }
 
-/* Ask GitHub for q (on the upstream loop), unless the fleet knows not to. */
+/* Tell the tier above to ask GitHub for q, unless the fleet knows not to. */
 static void
-redis_fetch(struct redis_req *q)
+redis_fetch(struct redis_ticket *q)
 {
 	long long blocked = atomic_load(&rds.up) ? redis_blocked_ms() : 0;
+	struct redis_verdict v = { 0 };
 
 	if (blocked > 0)
 		ratelimit_block((long)((blocked + 999) / 1000));
-	q->fetch(rds.cfg, &q->key,
-	    listing_ref(q->shared != NULL ? q->shared : q->prev), redis_fetched,
-	    q);
+	v.ticket = q;
+	v.key = &q->key;
+	v.ask_with = listing_ref(q->shared != NULL ? q->shared : q->prev);
+	q->said(q->arg, &v);
+}
+
+/* Release q's lock (only our own: it may have expired and be another's)
+ * and tell the fleet's waiters that the key's fetch is over. */
+static void
+redis_unlock(struct redis_ticket *q)
+{
+	static const char script[] =
+	    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+	    "redis.call('DEL', KEYS[1]) end "
+	    "return redis.call('PUBLISH', ARGV[2], ARGV[3])";
+	char key[REDIS_KEY_MAX];
+	const char *argv[7] = { "EVAL", script, "1", key, q->token, rds.channel,
+		q->name };
+	size_t lens[7] = { 4, sizeof(script) - 1, 1,
+		redis_key(key, sizeof(key), 'k', q->name), strlen(q->token),
+		strlen(rds.channel), strlen(q->name) };
+	redisReply *r;
+
+	if ((r = redis_cmd(7, argv, lens)) != NULL)
+		freeReplyObject(r);
 }
 
 /* Write back what q's fetch learned and let the fleet go on. */
 static void
-redis_store(struct redis_req *q)
+redis_store(struct redis_ticket *q)
 {
 	char key[REDIS_KEY_MAX], px[24];
 	const char *argv[5] = { "SET", key, NULL, "PX", px };
@@ -380,25 +414,24 @@ redis_store(struct redis_req *q)
 		if ((r = redis_cmd(5, argv, lens)) != NULL)
 			freeReplyObject(r);
 	}
-	if (q->locked && rds.c != NULL) {
-		/* only our own lock: it may have expired and be another's */
-		static const char script[] =
-		    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
-		    "return redis.call('DEL', KEYS[1]) end return 0";
-		const char *dargv[5] = { "EVAL", script, "1", key, q->token };
-		size_t dlens[5] = { 4, sizeof(script) - 1, 1,
-			redis_key(key, sizeof(key), 'k', q->name),
-			strlen(q->token) };
-
-		if ((r = redis_cmd(5, dargv, dlens)) != NULL)
-			freeReplyObject(r);
-	}
+	if (q->locked && rds.c != NULL)
+		redis_unlock(q);
 	redis_req_free(q);
+}
+
+/* When a waiter looks again: at once when told, else while no message
+ * can come every REDIS_POLL_MS, and with one at the lock's end. */
+static void
+redis_wait_more(struct redis_ticket *q)
+{
+	q->look_at =
+	    rds.sub != NULL ? q->wait_until : clock_ms() + REDIS_POLL_MS;
+	STAILQ_INSERT_TAIL(&rds.waiting, q, next);
 }
 
 /* A new miss: from Redis, or fetch under the lock, or wait for another. */
 static void
-redis_lookup(struct redis_req *q)
+redis_lookup(struct redis_ticket *q)
 {
 	if (!atomic_load(&rds.up)) {
 		redis_fetch(q);
@@ -412,20 +445,25 @@ redis_lookup(struct redis_req *q)
 	}
 	rds.waits++;
 	q->wait_until = clock_ms() + rds.cfg->upstream_timeout * 3000L + 2000;
-	STAILQ_INSERT_TAIL(&rds.polling, q, next);
+	redis_wait_more(q);
 }
 
-/* Look again for every waiter: the result, or the lock, or the end. */
+/* Look again for the waiters that are due (told, or their time is up, or
+ * Redis is down): the result, or the lock, or the end. */
 static void
-redis_poll(void)
+redis_look(void)
 {
 	struct redis_reqs waiters = STAILQ_HEAD_INITIALIZER(waiters);
-	struct redis_req *q;
+	struct redis_ticket *q;
 	long long now = clock_ms();
 
-	STAILQ_CONCAT(&waiters, &rds.polling);
+	STAILQ_CONCAT(&waiters, &rds.waiting);
 	while ((q = STAILQ_FIRST(&waiters)) != NULL) {
 		STAILQ_REMOVE_HEAD(&waiters, next);
+		if (atomic_load(&rds.up) && q->look_at > now) {
+			STAILQ_INSERT_TAIL(&rds.waiting, q, next);
+			continue;
+		}
 		if (atomic_load(&rds.up) && redis_answer(q))
 			continue;
 		if (!atomic_load(&rds.up) || now >= q->wait_until ||
@@ -433,28 +471,75 @@ redis_poll(void)
 			redis_fetch(q);
 			continue;
 		}
-		STAILQ_INSERT_TAIL(&rds.polling, q, next);
+		redis_wait_more(q);
+	}
+}
+
+/* The waiters for key (len bytes; every one when NULL) look again at
+ * once. */
+static void
+redis_look_now(void *unused, const char *key, size_t len)
+{
+	struct redis_ticket *q;
+
+	(void)unused;
+	for (q = STAILQ_FIRST(&rds.waiting); q != NULL;
+	     q = STAILQ_NEXT(q, next))
+		if (key == NULL ||
+		    (strlen(q->name) == len && memcmp(q->name, key, len) == 0))
+			q->look_at = 0;
+}
+
+/* Subscribe (when the commands' connection is up): every waiter looks
+ * again at once, since a message may have been missed meanwhile. */
+static void
+redis_subscribe(void)
+{
+	if (rds.sub != NULL || rds.c == NULL || clock_ms() < rds.sub_retry_at)
+		return;
+	rds.sub_retry_at = clock_ms() + REDIS_BACKOFF_MAX_MS;
+	rds.sub =
+	    redissub_open(&rds.url, rds.channel, rds.cfg->redis_timeout_ms);
+	if (rds.sub == NULL) {
+		rds.errors++;
+		return;
+	}
+	redis_look_now(NULL, NULL, 0);
+}
+
+/* Read what the subscription has (poll said it is readable). */
+static void
+redis_listen(void)
+{
+	if (redissub_read(rds.sub, redis_look_now, NULL) != 0) {
+		redissub_close(rds.sub); /* subscribed again after a while */
+		rds.sub = NULL;
+		rds.errors++;
+		redis_look_now(NULL, NULL, 0); /* and meanwhile, they poll */
 	}
 }
 
 static void
-redis_queue(struct redis_req *q)
+redis_queue(struct redis_ticket *q)
 {
 	pthread_mutex_lock(&rds.lock);
 	STAILQ_INSERT_TAIL(&rds.queue, q, next);
-	pthread_cond_signal(&rds.cond);
 	pthread_mutex_unlock(&rds.lock);
+	if (write(rds.wake[1], "q", 1) < 0 && errno != EAGAIN)
+		log_msg(LOG_LEVEL_ERROR, "cannot wake the Redis thread");
 }
 
-/* Sleep until work arrives or the next poll or reconnection is due. */
-static void
-redis_wait(void)
+/* The next moment the thread has something to do by itself, or -1. */
+static long long
+redis_next(void)
 {
 	long long until = -1;
-	struct timespec ts;
+	struct redis_ticket *q;
 
-	if (!STAILQ_EMPTY(&rds.polling))
-		until = rds.poll_at;
+	for (q = STAILQ_FIRST(&rds.waiting); q != NULL;
+	     q = STAILQ_NEXT(q, next))
+		if (until < 0 || q->look_at < until)
+			until = q->look_at;
 	/* while down, reconnect in the background, and while up, check
 	 * now and then: health and metrics show the state even when every
 	 * answer comes from the in-process cache */
@@ -462,16 +547,34 @@ redis_wait(void)
 		until = rds.retry_at;
 	if (rds.c != NULL && (until < 0 || rds.ping_at < until))
 		until = rds.ping_at;
-	if (until < 0) {
-		pthread_cond_wait(&rds.cond, &rds.lock);
-		return;
+	if (rds.c != NULL && rds.sub == NULL &&
+	    (until < 0 || rds.sub_retry_at < until))
+		until = rds.sub_retry_at;
+	return until;
+}
+
+/* Sleep until work arrives, a message is heard, or redis_next is due. */
+static void
+redis_sleep(void)
+{
+	struct pollfd fds[2] = { { rds.wake[0], POLLIN, 0 },
+		{ rds.sub != NULL ? redissub_fd(rds.sub) : -1, POLLIN, 0 } };
+	long long until = redis_next(), wait = -1;
+
+	if (until >= 0) {
+		wait = until - clock_ms();
+		wait = wait < 0 ? 0 : wait > 60000 ? 60000 : wait;
 	}
-	if (until <= clock_ms())
+	if (poll(fds, 2, (int)wait) <= 0)
 		return;
-	until += 1; /* the condvar's clock is the monotonic one */
-	ts.tv_sec = (time_t)(until / 1000);
-	ts.tv_nsec = (long)(until % 1000) * 1000000L;
-	pthread_cond_timedwait(&rds.cond, &rds.lock, &ts);
+	if (fds[0].revents != 0) {
+		char drain[64];
+
+		while (read(rds.wake[0], drain, sizeof(drain)) > 0)
+			;
+	}
+	if (fds[1].revents != 0 && rds.sub != NULL)
+		redis_listen();
 }
 
 /* The Redis thread: every command the tier sends runs here. */
@@ -482,12 +585,14 @@ redis_main(void *unused)
 	pthread_mutex_lock(&rds.lock);
 	for (;;) {
 		struct redis_reqs batch = STAILQ_HEAD_INITIALIZER(batch);
-		struct redis_req *q;
+		struct redis_ticket *q;
 
 		if (STAILQ_EMPTY(&rds.queue)) {
-			if (rds.stopping && STAILQ_EMPTY(&rds.polling))
+			if (rds.stopping && STAILQ_EMPTY(&rds.waiting))
 				break;
-			redis_wait();
+			pthread_mutex_unlock(&rds.lock);
+			redis_sleep();
+			pthread_mutex_lock(&rds.lock);
 		}
 		STAILQ_CONCAT(&batch, &rds.queue);
 		pthread_mutex_unlock(&rds.lock);
@@ -496,6 +601,7 @@ redis_main(void *unused)
 			redis_simple("PING", NULL, NULL);
 			rds.ping_at = clock_ms() + REDIS_PING_MS;
 		}
+		redis_subscribe();
 		while ((q = STAILQ_FIRST(&batch)) != NULL) {
 			STAILQ_REMOVE_HEAD(&batch, next);
 			if (q->storing)
@@ -503,25 +609,34 @@ redis_main(void *unused)
 			else
 				redis_lookup(q);
 		}
-		if (!STAILQ_EMPTY(&rds.polling) && clock_ms() >= rds.poll_at) {
-			redis_poll();
-			rds.poll_at = clock_ms() + REDIS_POLL_MS;
-		}
+		redis_look();
 		pthread_mutex_lock(&rds.lock);
 	}
 	pthread_mutex_unlock(&rds.lock);
 	return NULL;
 }
 
+/* The self-pipe that wakes the thread, both ends non-blocking. */
+static int
+redis_pipe(void)
+{
+	if (pipe(rds.wake) != 0)
+		return -1;
+	(void)fcntl(rds.wake[0], F_SETFL, O_NONBLOCK);
+	(void)fcntl(rds.wake[1], F_SETFL, O_NONBLOCK);
+	(void)fcntl(rds.wake[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(rds.wake[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
 int
 redis_start(const struct config *cfg, char *err, size_t errlen)
 {
-	pthread_condattr_t ca;
 	char why[160];
 
 	memset(&rds, 0, sizeof(rds));
 	STAILQ_INIT(&rds.queue); /* a zeroed head is not an empty queue */
-	STAILQ_INIT(&rds.polling);
+	STAILQ_INIT(&rds.waiting);
 	rds.cfg = cfg;
 	if (cfg->redis_url == NULL || cfg->cache_ttl == 0)
 		return 0; /* nothing to share without a cache */
@@ -533,18 +648,18 @@ redis_start(const struct config *cfg, char *err, size_t errlen)
 	/*
 	 * A format version and the upstream, hashed whole (the URL itself,
 	 * cut to 1000 bytes, is for whoever reads the keys): instances of
-	 * two upstreams never read each other's.
+	 * two upstreams never read each other's. Channels are not per
+	 * database: the channel names it.
 	 */
 	snprintf(rds.prefix, sizeof(rds.prefix), "gists:1:%016llx:%.1000s:",
 	    (unsigned long long)listing_fnv(LISTING_FNV_INIT, cfg->api_url,
 		strlen(cfg->api_url)),
 	    cfg->api_url);
+	snprintf(rds.channel, sizeof(rds.channel), "%sdone:%ld", rds.prefix,
+	    rds.url.db);
 	pthread_mutex_init(&rds.lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&rds.cond, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&rds.thread, NULL, redis_main, NULL) != 0) {
+	if (redis_pipe() != 0 ||
+	    pthread_create(&rds.thread, NULL, redis_main, NULL) != 0) {
 		snprintf(err, errlen, "cannot start the Redis thread");
 		return -1;
 	}
@@ -559,13 +674,18 @@ redis_stop(void)
 		return;
 	pthread_mutex_lock(&rds.lock);
 	rds.stopping = true;
-	pthread_cond_signal(&rds.cond);
 	pthread_mutex_unlock(&rds.lock);
+	if (write(rds.wake[1], "s", 1) < 0 && errno != EAGAIN)
+		log_msg(LOG_LEVEL_ERROR, "cannot wake the Redis thread");
 	pthread_join(rds.thread, NULL);
 	rds.started = false;
 	if (rds.c != NULL)
 		redisFree(rds.c);
+	redissub_close(rds.sub);
 	rds.c = NULL;
+	rds.sub = NULL;
+	close(rds.wake[0]);
+	close(rds.wake[1]);
 }
 
 bool
@@ -574,27 +694,26 @@ redis_configured(void)
 	return rds.started;
 }
 
-void
+int
 redis_miss(const struct listing_key *key, struct listing *prev,
-    redis_fetch_fn fetch, fetch_done_fn done, void *arg)
+    redis_said_fn said, void *arg)
 {
-	struct redis_req *q;
+	struct redis_ticket *q;
 
-	if ((q = calloc(1, sizeof(*q))) == NULL) {
-		fetch(rds.cfg, key, prev, done, arg);
-		return;
-	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
 	q->key = *key;
 	listing_key_string(key, q->name, sizeof(q->name));
+	log_msg(LOG_LEVEL_DEBUG, "shared tier: a miss of %s", q->name);
 	q->prev = prev;
-	q->fetch = fetch;
-	q->done = done;
+	q->said = said;
 	q->arg = arg;
 	pthread_mutex_lock(&rds.lock);
 	snprintf(q->token, sizeof(q->token), "%ld-%lu-%lld", (long)getpid(),
 	    ++rds.serial, redis_wall_ms());
 	pthread_mutex_unlock(&rds.lock);
 	redis_queue(q);
+	return 0;
 }
 
 void

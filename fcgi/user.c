@@ -11,30 +11,14 @@
 #include "link.h"
 #include "listing.h"
 #include "ratelimit.h"
-#include "redis.h"
+#include "tier.h"
 #include "user.h"
 
-/* What the start of a fetch needs; lives while cache_lookup runs. */
-struct user_fill {
-	const struct config *cfg;
-	const struct listing_key *key;
-};
-
-/*
- * Start the fetch of a key the cache misses: the one place that orders
- * the tiers. The shared tier first, when there is one (it asks GitHub
- * itself, through fetch_start, when the fleet has no copy and this
- * instance holds the key's lock); else GitHub, on the upstream loop.
- */
+/* Fill the entry of a key the cache misses (tier.c orders the tiers). */
 static void
 user_start(void *arg, struct listing *prev, void *entry)
 {
-	const struct user_fill *uf = arg;
-
-	if (redis_configured())
-		redis_miss(uf->key, prev, fetch_start, cache_filled, entry);
-	else
-		fetch_start(uf->cfg, uf->key, prev, cache_filled, entry);
+	tier_fill(arg, prev, entry);
 }
 
 /*
@@ -222,14 +206,13 @@ user_ok(const struct user_ctx *ctx, const struct request *rq,
 
 /* Look up what key asks for with uw's waiter, starting a fetch if need be. */
 static enum cache_lookup_result
-user_lookup(const struct user_ctx *ctx, const struct listing_key *key,
-    struct user_wait *uw)
+user_lookup(const struct listing_key *key, struct user_wait *uw)
 {
-	struct user_fill uf = { ctx->cfg, key };
 	char keystr[LISTING_KEY_MAX];
 
 	listing_key_string(key, keystr, sizeof(keystr));
-	return cache_lookup(keystr, user_start, &uf, &uw->w);
+	/* cache_lookup calls user_start at once or never: key outlives it */
+	return cache_lookup(keystr, user_start, (void *)key, &uw->w);
 }
 
 /* 503 at once: GISTS_MAX_WAITING requests wait on GitHub already. */
@@ -311,7 +294,7 @@ user_settle(const struct user_ctx *ctx, struct request *rq,
     const struct listing_key *key, struct http_response *r,
     struct user_wait *uw)
 {
-	enum cache_lookup_result res = user_lookup(ctx, key, uw);
+	enum cache_lookup_result res = user_lookup(key, uw);
 
 	if (res == CACHE_PARKED)
 		return true;
@@ -336,7 +319,7 @@ user_serve(const struct user_ctx *ctx, struct request *rq,
 		enum cache_lookup_result res;
 
 		uw->derived = true;
-		res = user_lookup(ctx, &key, uw);
+		res = user_lookup(&key, uw);
 		if (res == CACHE_PARKED)
 			return true; /* uw is no longer ours to touch */
 		uw->derived = false;

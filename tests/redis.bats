@@ -387,6 +387,66 @@ assert list(c) == ["200"] and c["200"] > 0, c
 	stop_instance a-late
 }
 
+# A counter of instance NAME's /-/metrics (0 when absent).
+fleet_metric() { # NAME METRIC
+	curl -s "$(base "$1")/-/metrics" |
+		awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+@test "a waiter is answered when the fleet's fetch lands, not when its lock would end" {
+	# the lock, and so a waiter's only other look, lasts 3 x 300 s + 1 s:
+	# only the fetching instance's message can answer the waiter in time
+	start_instance w-1 6 GISTS_UPSTREAM_TIMEOUT=300
+	start_instance w-2 6 GISTS_UPSTREAM_TIMEOUT=300
+	double_fault '{"user": "gen-2-wait", "mode": "hold", "times": 1}'
+	double_reset_requests
+	curl -s -m 60 -o "$BATS_TEST_TMPDIR/first" -w '%{http_code}' \
+		"$(base w-1)/gen-2-wait" >"$BATS_TEST_TMPDIR/first.status" 3>&- &
+	local first=$!
+	double_wait_in_flight 1
+	curl -s -m 60 -o "$BATS_TEST_TMPDIR/second" -w '%{http_code}' \
+		"$(base w-2)/gen-2-wait" >"$BATS_TEST_TMPDIR/second.status" 3>&- &
+	local second=$! _
+	# w-2 waits for w-1's fetch (it does not ask GitHub)
+	for _ in $(seq 1 300); do
+		[ "$(fleet_metric w-2 gists_redis_waits_total)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(fleet_metric w-2 gists_redis_waits_total)" = 1 ]
+	double_release
+	wait "$first"
+	wait "$second"
+	[ "$(cat "$BATS_TEST_TMPDIR/first.status")" = 200 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/second.status")" = 200 ]
+	cmp "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/second"
+	[ "$(double_count)" = 1 ]
+	[ "$(fleet_metric w-2 gists_redis_hits_total)" = 1 ]
+}
+
+@test "without GISTS_REDIS_URL a miss never enters the shared tier's code" {
+	# with it, every miss goes through redis.c (which says so at debug)
+	start_instance d-1 7 GISTS_LOG_LEVEL=debug
+	get "$(base d-1)" /gen-1-tierd
+	[ "$HTTP_STATUS" = 200 ]
+	grep -q '"msg":"shared tier: a miss of ' "$BATS_FILE_TMPDIR/fleet/d-1/server.log"
+	# without it, a miss answered, logged, and not one such line
+	GISTS_STATE="$BATS_FILE_TMPDIR/fleet/plain" start_gists GISTS_LOG_LEVEL=debug
+	echo "$BASE" >"$BATS_FILE_TMPDIR/fleet/plain/base"
+	curl -s -o /dev/null "$(base plain)/-/healthz" # a line at debug
+	get "$(base plain)" /gen-1-tierp
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(header X-Cache)" = MISS ]
+	local log="$BATS_FILE_TMPDIR/fleet/plain/server.log" _
+	for _ in $(seq 1 100); do
+		grep -q '"path":"/gen-1-tierp"' "$log" && break
+		sleep 0.1
+	done
+	grep -q '"path":"/gen-1-tierp"' "$log"
+	grep -q '"level":"debug"' "$log"
+	run grep -c 'shared tier' "$log"
+	[ "$output" = 0 ]
+}
+
 @test "a bad GISTS_REDIS_URL stops start-up, naming it, never its password" {
 	run env GISTS_REDIS_URL='redis://:hunter2@host:99999' "$GISTS_BIN" \
 		--check-config
