@@ -142,6 +142,21 @@ gone() { # PID [TENTHS]
 	return 1
 }
 
+# A gauge or counter of /-/metrics (0 when absent).
+metric_now() { # NAME
+	curl -s "$BASE/-/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# Wait until at least N requests are parked (30 s at most).
+wait_parked() { # N
+	local _
+	for _ in $(seq 1 300); do
+		[ "$(metric_now gists_requests_parked)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "fewer than $1 requests parked: $(metric_now gists_requests_parked)"
+}
+
 # Stop gists gracefully (SIGINT to gists-supervise, which passes it to
 # lighttpd, then stops the responder) and wait for it and the responder.
 stop_gists() {

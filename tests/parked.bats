@@ -27,21 +27,6 @@ teardown() {
 
 CLIENT="$GISTS_TESTS/../bench/client.py"
 
-# A gauge or counter of /-/metrics (0 when absent).
-metric() { # NAME
-	curl -s "$BASE/-/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
-
-# Wait until at least N requests are parked (30 s at most).
-wait_parked() { # N
-	local _
-	for _ in $(seq 1 300); do
-		[ "$(metric gists_requests_parked)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "fewer than $1 requests parked: $(metric gists_requests_parked)"
-}
-
 
 # GitHub answers after LATENCY seconds (0 with a hold fault: when the
 # test releases it); N distinct cold users PREFIX-1..N are asked at once
@@ -74,15 +59,15 @@ fill_parked() { # LATENCY PREFIX N
 	PORT=${BASE##*:} run "$GISTS_BIN" --healthcheck
 	assert_success
 	# all that answered while every parked request still waits
-	[ "$(metric gists_requests_parked)" = 400 ]
+	[ "$(metric_now gists_requests_parked)" = 400 ]
 	[ ! -s "$BATS_TEST_TMPDIR/counts" ]
 	double_release
 	# every parked request ends 200, none lost, none asked twice
 	wait "$CLIENT_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = "200=400 retried=0" ] ||
 		fail "parked requests: $(cat "$BATS_TEST_TMPDIR/counts")"
-	[ "$(metric gists_requests_parked)" = 0 ]
-	[ "$(metric gists_requests_parked_max)" -ge 400 ]
+	[ "$(metric_now gists_requests_parked)" = 0 ]
+	[ "$(metric_now gists_requests_parked_max)" -ge 400 ]
 	# one upstream request each
 	[ "$(double_count)" = 400 ]
 }
@@ -105,7 +90,7 @@ fill_parked() { # LATENCY PREFIX N
 	double_release
 	wait "$CLIENT_PID"
 	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = "200=2 retried=0" ]
-	[ "$(metric gists_requests_refused_total)" = 1 ]
+	[ "$(metric_now gists_requests_refused_total)" = 1 ]
 	grep '"status":503' "$SERVER_LOG" | grep -q 'GISTS_MAX_WAITING=2'
 	# the refused request cost GitHub nothing
 	[ "$(double_count)" = 2 ]
@@ -147,7 +132,7 @@ fill_parked() { # LATENCY PREFIX N
 	echo "# body: $bytes bytes, count $(json count)" >&3
 	[ "$bytes" -le $((33554432 + 4096)) ]
 	[ "$(json count)" -gt 0 ]
-	[ "$(metric gists_listings_cut_total)" = 1 ]
+	[ "$(metric_now gists_listings_cut_total)" = 1 ]
 	grep -q 'cut to [0-9]* of 30 pages' "$SERVER_LOG"
 	# peak resident memory of the responder (was 866 MB); ASan's
 	# quarantine and valgrind keep freed memory, so the bound holds for

@@ -23,21 +23,6 @@ teardown() {
 	stop_at_teardown stop_test_gists
 }
 
-# A gauge or counter of /-/metrics (0 when absent).
-metric() { # NAME
-	curl -s "$BASE/-/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
-}
-
-# Wait until at least N requests are parked (30 s at most).
-wait_parked() { # N
-	local _
-	for _ in $(seq 1 300); do
-		[ "$(metric gists_requests_parked)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "fewer than $1 requests parked: $(metric gists_requests_parked)"
-}
-
 # Fetch PATH until its X-Cache is no longer UPDATING (the background
 # revalidation has been published), 30 s at most.
 wait_revalidated() { # PATH
@@ -127,9 +112,9 @@ wait_bg() { # PID
 		fail "answers: $(sort "$BATS_TEST_TMPDIR/answers" | uniq -c)"
 	# the first fetch and one revalidation, still held
 	[ "$(double_count)" = 2 ]
-	[ "$(metric gists_requests_parked)" = 0 ]
-	[ "$(metric gists_cache_background_revalidations_total)" = 1 ]
-	[ "$(metric 'gists_cache_results_total{result="updating"}')" = 21 ]
+	[ "$(metric_now gists_requests_parked)" = 0 ]
+	[ "$(metric_now gists_cache_background_revalidations_total)" = 1 ]
+	[ "$(metric_now 'gists_cache_results_total{result="updating"}')" = 21 ]
 	double_release
 }
 
@@ -206,7 +191,7 @@ wait_bg() { # PID
 	[ "$(cat "$BATS_TEST_TMPDIR/late.code")" = 200 ]
 	[ "$(bg_header "$BATS_TEST_TMPDIR/late" X-Cache)" = REVALIDATED ]
 	[ "$(bg_header "$BATS_TEST_TMPDIR/late" Cache-Status)" = "gists; fwd=stale; fwd-status=304; stored; ttl=60" ]
-	[ "$(metric gists_cache_background_revalidations_total)" = 0 ]
+	[ "$(metric_now gists_cache_background_revalidations_total)" = 0 ]
 }
 
 @test "GISTS_STALE_WHILE_REVALIDATE=0: every request past the TTL waits, as before" {
@@ -229,7 +214,7 @@ wait_bg() { # PID
 	[ "$(bg_header "$BATS_TEST_TMPDIR/first" X-Cache)" = REVALIDATED ]
 	[ "$(bg_header "$BATS_TEST_TMPDIR/second" X-Cache)" = MISS ]
 	[ "$(double_count)" = 2 ]
-	[ "$(metric gists_cache_background_revalidations_total)" = 0 ]
+	[ "$(metric_now gists_cache_background_revalidations_total)" = 0 ]
 }
 
 @test "GitHub failing in the background: the copy was answered, then STALE in the back-off" {
