@@ -56,15 +56,17 @@ RETRIED_LOCK = threading.Lock()
 
 
 class Client:
-    """One keep-alive connection; reconnects when the server closes."""
+    """One keep-alive connection; reconnects when the server closes, and
+    asks once more after a connection error unless retry is False."""
 
-    def __init__(self, base):
+    def __init__(self, base, retry=True):
         url = urllib.parse.urlsplit(base)
         self.host, self.port = url.hostname, url.port
         self.conn = None
+        self.attempts = (1, 2) if retry else (2,)
 
     def get(self, path):
-        for attempt in (1, 2):
+        for attempt in self.attempts:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port,
                                                        timeout=60)
@@ -239,54 +241,41 @@ def soak(base, seconds, concurrency, users):
                 if key == "unexpected" and len(samples) < 5:
                     samples.append("%s -> %d" % (path, status))
 
-    threads = [threading.Thread(target=client, args=(i,))
-               for i in range(int(concurrency))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(client, concurrency)
     print("expected=%d unexpected=%d %s" % (tally["expected"],
                                            tally["unexpected"],
                                            " ".join(samples)))
 
 
+def run_threads(target, n):
+    """target(i) on n threads at once, i = 0 .. n-1; wait for all."""
+    threads = [threading.Thread(target=target, args=(i,))
+               for i in range(int(n))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def until(stopfile, base, concurrency, paths):
     """Load until STOPFILE exists; every answer and error counted once."""
-    url = urllib.parse.urlsplit(base)
     lock = threading.Lock()
     counts = {}
 
     def client(i):
-        conn = None
+        c = Client(base, retry=False)
         n = i
         while not os.path.exists(stopfile):
             path = paths[n % len(paths)]
             n += 1
             try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(url.hostname, url.port,
-                                                      timeout=60)
-                conn.request("GET", path, headers=HEADERS)
-                resp = conn.getresponse()
-                resp.read()
-                key = str(resp.status)
-                if resp.will_close:
-                    conn.close()
-                    conn = None
+                key = str(c.get(path))
             except (http.client.HTTPException, OSError):
                 key = "error"
-                if conn is not None:
-                    conn.close()
-                conn = None
             with lock:
                 counts[key] = counts.get(key, 0) + 1
 
-    threads = [threading.Thread(target=client, args=(i,))
-               for i in range(int(concurrency))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_threads(client, concurrency)
     print(" ".join("%s=%d" % kv for kv in sorted(counts.items())))
 
 
