@@ -237,6 +237,8 @@ redis_req_free(struct redis_ticket *q)
 	free(q);
 }
 
+static void redis_unlock(struct redis_ticket *q);
+
 /*
  * A fresh listing in Redis answers q (true: q is gone). A valid older one
  * is kept in q->shared: its ETags are the fleet's newest.
@@ -280,6 +282,8 @@ redis_answer(struct redis_ticket *q)
 	v.listing = l; /* said's reference */
 	v.age_ms = age;
 	rds.hits++;
+	if (q->locked) /* taken after its look: not needed after all */
+		redis_unlock(q);
 	q->said(q->arg, &v);
 	redis_req_free(q);
 	return true;
@@ -429,20 +433,35 @@ redis_wait_more(struct redis_ticket *q)
 	STAILQ_INSERT_TAIL(&rds.waiting, q, next);
 }
 
+/*
+ * Go on with q (true): under the key's lock, answered by a copy stored
+ * since q looked (between its GET and its lock another instance may have
+ * fetched, stored and unlocked) or else asking GitHub; or asking GitHub
+ * because Redis failed. False: another instance holds the lock, q waits.
+ */
+static bool
+redis_take(struct redis_ticket *q)
+{
+	if (atomic_load(&rds.up) && redis_lock(q)) {
+		if (!redis_answer(q))
+			redis_fetch(q);
+		return true;
+	}
+	if (!atomic_load(&rds.up)) {
+		redis_fetch(q);
+		return true;
+	}
+	return false;
+}
+
 /* A new miss: from Redis, or fetch under the lock, or wait for another. */
 static void
 redis_lookup(struct redis_ticket *q)
 {
-	if (!atomic_load(&rds.up)) {
-		redis_fetch(q);
+	if (atomic_load(&rds.up) && redis_answer(q))
 		return;
-	}
-	if (redis_answer(q))
+	if (redis_take(q))
 		return;
-	if (!atomic_load(&rds.up) || redis_lock(q) || !atomic_load(&rds.up)) {
-		redis_fetch(q);
-		return;
-	}
 	rds.waits++;
 	q->wait_until = clock_ms() + rds.cfg->upstream_timeout * 3000L + 2000;
 	redis_wait_more(q);
@@ -466,12 +485,12 @@ redis_look(void)
 		}
 		if (atomic_load(&rds.up) && redis_answer(q))
 			continue;
-		if (!atomic_load(&rds.up) || now >= q->wait_until ||
-		    redis_lock(q) || !atomic_load(&rds.up)) {
+		if (now >= q->wait_until) { /* the lock's holder went quiet */
 			redis_fetch(q);
 			continue;
 		}
-		redis_wait_more(q);
+		if (!redis_take(q))
+			redis_wait_more(q);
 	}
 }
 

@@ -142,6 +142,17 @@ gone() { # PID [TENTHS]
 	return 1
 }
 
+# Wait (up to 30 s) until FILE exists.
+wait_file() { # FILE
+	local _
+	for _ in $(seq 1 300); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "# $1 never appeared" >&3
+	return 1
+}
+
 # A gauge or counter of /-/metrics (0 when absent).
 metric_now() { # NAME
 	curl -s "$BASE/-/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'

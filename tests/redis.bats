@@ -387,6 +387,37 @@ assert list(c) == ["200"] and c["200"] > 0, c
 	stop_instance a-late
 }
 
+@test "a copy that lands between a look and the lock is answered, not fetched again" {
+	# p-2 reaches Redis through a proxy that holds its SET NX (the lock)
+	# until p-1 has fetched, stored and unlocked: p-2 then takes a lock
+	# nobody holds, and must find the copy rather than ask GitHub
+	local hold=$BATS_TEST_TMPDIR/hold proxy
+	mkdir -p "$hold"
+	"$PYTHON3" "$GISTS_TESTS/redis-hold.py" "$hold/port" "$REDIS_PORT" \
+		"$hold" 3>&- &
+	proxy=$!
+	at_teardown kill_wait "$proxy"
+	wait_file "$hold/port"
+	start_instance p-1 8
+	start_instance p-2 8 GISTS_REDIS_TIMEOUT_MS=10000 \
+		GISTS_REDIS_URL="redis://127.0.0.1:$(cat "$hold/port")/8"
+	double_reset_requests
+	printf 'SET\nNX\n' >"$hold/hold"
+	curl -s -m 60 -o /dev/null -w '%{http_code}' "$(base p-2)/gen-1-race" \
+		>"$BATS_TEST_TMPDIR/p2.status" 3>&- &
+	local p2=$!
+	wait_file "$hold/held"
+	get "$(base p-1)" /gen-1-race
+	[ "$HTTP_STATUS" = 200 ]
+	[ "$(double_count)" = 1 ]
+	rm "$hold/hold"
+	wait "$p2"
+	[ "$(cat "$BATS_TEST_TMPDIR/p2.status")" = 200 ]
+	[ "$(double_count)" = 1 ]
+	# and p-2 gave the lock it did not need back
+	[ -z "$(rcli -n 8 --scan --pattern '*:k:*')" ]
+}
+
 # A counter of instance NAME's /-/metrics (0 when absent).
 fleet_metric() { # NAME METRIC
 	curl -s "$(base "$1")/-/metrics" |
