@@ -82,6 +82,11 @@ teardown() {
 	[ "$(double GET stats | "$PYTHON3" -c 'import json, sys; print(json.load(sys.stdin)["in_flight"])')" = 0 ]
 }
 
+# fetch (helpers.bash) from the double itself: its API as GitHub's.
+github() { # PATH [curl args...]
+	BASE=$UPSTREAM fetch "$@"
+}
+
 # A member of the double's /_double/stats (keys and indices).
 double_stat() { # PATH...
 	double GET stats >"$BATS_TEST_TMPDIR/stats"
@@ -92,18 +97,18 @@ double_stat() { # PATH...
 	start_double_in "$BATS_TEST_TMPDIR/double" UPSTREAM
 	at_teardown stop_double_in "$BATS_TEST_TMPDIR/double"
 	double POST config '{"limit": 2, "window": 120}' >/dev/null
-	local BASE=$UPSTREAM path=/users/octocat/gists reset
-	fetch "$path"
+	local path=/users/octocat/gists reset
+	github "$path"
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-RateLimit-Remaining)" = 1 ]
 	reset=$(header X-RateLimit-Reset)
 	[ "$reset" -ge "$(( $(date +%s) + 119 ))" ]
-	fetch "$path"
+	github "$path"
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-RateLimit-Remaining)" = 0 ]
 	[ "$(header X-RateLimit-Used)" = 2 ]
 	# past the budget: GitHub's answer, which spends nothing
-	fetch "$path"
+	github "$path"
 	[ "$HTTP_STATUS" = 403 ]
 	[ "$(header X-RateLimit-Remaining)" = 0 ]
 	[ "$(header X-RateLimit-Used)" = 2 ]
@@ -114,7 +119,7 @@ double_stat() { # PATH...
 	# the window's end, on the double's clock: the next request opens
 	# a new window, a full budget to the next reset
 	double POST clock '{"advance": 120}' >/dev/null
-	fetch "$path"
+	github "$path"
 	[ "$HTTP_STATUS" = 200 ]
 	[ "$(header X-RateLimit-Remaining)" = 1 ]
 	[ "$(header X-RateLimit-Reset)" -ge "$(( reset + 120 ))" ]
@@ -128,26 +133,26 @@ double_stat() { # PATH...
 	start_double_in "$BATS_TEST_TMPDIR/double" UPSTREAM
 	at_teardown stop_double_in "$BATS_TEST_TMPDIR/double"
 	double POST config '{"limit": 3, "token_limit": 10}' >/dev/null
-	local BASE=$UPSTREAM path=/users/octocat/gists etag
-	fetch "$path"
+	local path=/users/octocat/gists etag
+	github "$path"
 	[ "$(header X-RateLimit-Remaining)" = 2 ]
 	etag=$(header ETag)
 	# tokenless, a 304 costs one like any answer
-	fetch "$path" -H "If-None-Match: $etag"
+	github "$path" -H "If-None-Match: $etag"
 	[ "$HTTP_STATUS" = 304 ]
 	[ "$(header X-RateLimit-Remaining)" = 1 ]
 	# with a token: its own books, and a 304 is free
-	fetch "$path" -H 'Authorization: Bearer t0ken'
+	github "$path" -H 'Authorization: Bearer t0ken'
 	[ "$(header X-RateLimit-Limit)" = 10 ]
 	[ "$(header X-RateLimit-Remaining)" = 9 ]
-	fetch "$path" -H 'Authorization: Bearer t0ken' -H "If-None-Match: $etag"
+	github "$path" -H 'Authorization: Bearer t0ken' -H "If-None-Match: $etag"
 	[ "$HTTP_STATUS" = 304 ]
 	[ "$(header X-RateLimit-Remaining)" = 9 ]
 	# another address: books of its own
-	fetch "$path" --interface 127.0.0.2 -H "If-None-Match: $etag"
+	github "$path" --interface 127.0.0.2 -H "If-None-Match: $etag"
 	[ "$HTTP_STATUS" = 304 ]
 	[ "$(header X-RateLimit-Remaining)" = 2 ]
-	fetch "$path" -H "If-None-Match: $etag"
+	github "$path" -H "If-None-Match: $etag"
 	[ "$(header X-RateLimit-Remaining)" = 0 ]
 	[ "$(double_stat refused)" = 0 ]
 }
