@@ -132,6 +132,8 @@ def figures(hot_users, hot, new, stats, requests):
         "hot_refresh": hot_refresh,
         "new_requests": sum(v for k, v in asked.items()
                             if k.startswith("gen-3-new")),
+        "refused_in_flight": [r["in_flight"] for r in requests
+                              if r.get("refused")],
         "hot_answers": len(hot),
         "hot_errored": len(hot) - len(ok),
         "hot_stale": sum(1 for a in ok if stale(a[2], a[3])),
@@ -154,6 +156,8 @@ ROWS = (
      lambda f: "%d / %d" % (f["github_requests"], f["github_refused"])),
     ("of which hot refreshes / new users",
      lambda f: "%d / %d" % (f["hot_refresh"], f["new_requests"])),
+    ("GitHub's requests in flight at each refusal", lambda f: ", ".join(
+        str(n) for n in f["refused_in_flight"]) or "-"),
     ("hot answers (errors)",
      lambda f: "%d (%d)" % (f["hot_answers"], f["hot_errored"])),
     ("hot answers past the TTL", lambda f: "%d (%.0f%%)" % (

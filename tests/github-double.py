@@ -21,7 +21,10 @@ binds 127.0.0.1 (or ADDR) on a free port (or N), speaking HTTPS with
 Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
 gen-N (N generated gists, e.g. gen-250; gen-N-x for as many distinct users
 of N gists as you like), empty (no gists); any other login is 404. Control, all JSON:
-  GET  /_double/requests      what was asked, oldest first
+  GET  /_double/requests      what was asked, oldest first: method, path,
+                               query, headers, time, in_flight (with
+                               this one, when it came), refused (true
+                               when past the budget)
   GET  /_double/stats         {"requests", "max_in_flight", "in_flight",
                                "refused": requests refused for a spent
                                budget, "windows": [{"identity", "start",
@@ -356,11 +359,12 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         with state.lock:
-            state.requests.append({
+            state.in_flight += 1
+            self.record = {
                 "method": self.command, "path": url.path, "query": url.query,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
-                "time": time.time()})
-            state.in_flight += 1
+                "time": time.time(), "in_flight": state.in_flight}
+            state.requests.append(self.record)
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
             generation = state.generation
             latency = state.latency
@@ -388,8 +392,12 @@ class Handler(BaseHTTPRequestHandler):
     def rate_headers(self, identity, counted):
         """GitHub's rate-limit headers after booking this request (free
         unless counted), and whether it went past the budget."""
-        used, limit, reset, refused = self.server.state.charge(
+        state = self.server.state
+        used, limit, reset, refused = state.charge(
             identity[0], identity[1], 1 if counted else 0)
+        if refused:
+            with state.lock:
+                self.record["refused"] = True
         return [("X-RateLimit-Limit", str(limit)),
                 ("X-RateLimit-Remaining", str(max(0, limit - used))),
                 ("X-RateLimit-Reset", str(reset)),

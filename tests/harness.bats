@@ -116,6 +116,7 @@ double_stat() { # PATH...
 	grep -q '"API rate limit exceeded for 127.0.0.1' "$BODY"
 	[ "$(double_stat refused)" = 1 ]
 	[ "$(double_stat windows 0 refused)" = 1 ]
+	[ "$(double_request -1 refused)" = True ]
 	# the window's end, on the double's clock: the next request opens
 	# a new window, a full budget to the next reset
 	double POST clock '{"advance": 120}' >/dev/null
