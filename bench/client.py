@@ -66,6 +66,10 @@ class Client:
         self.attempts = (1, 2) if retry else (2,)
 
     def get(self, path):
+        return self.ask(path)[0]
+
+    def ask(self, path):
+        """GET path: (status, the answer's headers as a Message)."""
         for attempt in self.attempts:
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port,
@@ -74,7 +78,7 @@ class Client:
                 self.conn.request("GET", path, headers=HEADERS)
                 resp = self.conn.getresponse()
                 resp.read()
-                return resp.status
+                return resp.status, resp.msg
             except (http.client.HTTPException, OSError):
                 self.conn.close()
                 self.conn = None
@@ -82,7 +86,7 @@ class Client:
                     raise
                 with RETRIED_LOCK:
                     RETRIED[0] += 1
-        return 0
+        return 0, None
 
 
 def percentile(values, p):

@@ -4,9 +4,13 @@
 It behaves like api.github.com where the service depends on it (see
 tests/fixtures/README.md): a User-Agent is required, per_page defaults to
 30 and is capped at 100, Link headers use the numeric-id form, ETags and
-If-None-Match give 304, rate-limit headers count down and a spent limit
-answers 403. It records every request so tests can assert what was sent
-and how many requests a scenario cost, and it can be told to fail.
+If-None-Match give 304, and it keeps GitHub's books: each identity (the
+client's address without a token, else the token) has so many requests a
+window, counted down in the rate-limit headers; a 304 is free only to a
+request with Authorization; a request past the budget gets GitHub's 403
+and is recorded as refused. It records every request so tests can assert
+what was sent and how many requests a scenario cost, and it can be told
+to fail.
 
   github-double.py [--bind ADDR] [--port N] [--tls CERT KEY] PORTFILE
                    [FIXTURES_DIR]
@@ -17,8 +21,16 @@ binds 127.0.0.1 (or ADDR) on a free port (or N), speaking HTTPS with
 Users: octocat (fixtures/octocat-gists.json), mallory (hostile-gists.json),
 gen-N (N generated gists, e.g. gen-250; gen-N-x for as many distinct users
 of N gists as you like), empty (no gists); any other login is 404. Control, all JSON:
-  GET  /_double/requests      what was asked, oldest first
-  GET  /_double/stats         {"requests", "max_in_flight", "in_flight"}
+  GET  /_double/requests      what was asked, oldest first: method, path,
+                               query, headers, time, in_flight (with
+                               this one, when it came), refused (true
+                               when past the budget)
+  GET  /_double/stats         {"requests", "max_in_flight", "in_flight",
+                               "refused": requests refused for a spent
+                               budget, "windows": [{"identity", "start",
+                               "reset", "limit", "used", "remaining",
+                               "refused", "closed"}, ...] every window
+                               of the books, oldest first}
   POST /_double/reset         forget requests, faults, limits and edits
   POST /_double/forget        forget the recorded requests only
   POST /_double/fault         {"user": login or "*", "mode": ..., "page": N,
@@ -36,8 +48,16 @@ of N gists as you like), empty (no gists); any other login is 404. Control, all 
   POST /_double/release       let every request held so far go on (so a
                               test decides when GitHub answers, instead
                               of racing a delay); reset releases too
-  POST /_double/config        {"latency": s, "limit": n} (limit: requests
-                               an hour for anonymous callers)
+  POST /_double/config        {"latency": s, "limit": n, "token_limit": n,
+                               "window": s}: limit requests a window for
+                               a caller without a token (default 60),
+                               token_limit with one (5000), the window's
+                               length (3600 s: GitHub's hour; applies to
+                               windows opened afterwards)
+  POST /_double/clock         {"advance": s}: the books' clock (windows,
+                               X-RateLimit-Reset) jumps s seconds ahead,
+                               so a test sees a window end without
+                               waiting for it
   POST /_double/user          {"login", "gists": [...]} or {"login",
                                "count": N}: add or replace a user
   POST /_double/edit          {"login", "index": i, "description": d}:
@@ -114,9 +134,13 @@ class State:
             self.in_flight = 0
             self.max_in_flight = 0
             self.latency = 0.0
-            self.limit = 60
-            self.used = {}
-            self.reset_at = int(time.time()) + 3600
+            self.limit = 60  # a window's requests without a token
+            self.token_limit = 5000  # with one
+            self.window = 3600  # seconds: GitHub's hour
+            self.clock_offset = 0.0  # /_double/clock's advance
+            self.windows = []  # every window of the books, oldest first
+            self.open = {}  # identity: its window, until it ends
+            self.refused = 0
             self.users = {}
             for login, name, uid in (("octocat", "octocat-gists.json", 583231),
                                      ("mallory", "hostile-gists.json", 4242)):
@@ -150,6 +174,69 @@ class State:
         if uid > 2000000:
             return "gen-%d" % (uid - 2000000)
         return None
+
+    def now(self):
+        """The books' clock: epoch seconds, advanced by /_double/clock.
+        Called with the lock held."""
+        return time.time() + self.clock_offset
+
+    def window_of(self, identity, token):
+        """identity's current window, opened at its first request after
+        the last one ended (GitHub's rule). Called with the lock held."""
+        self.close_ended()
+        win = self.open.get(identity)
+        if win is None:
+            start = int(self.now())
+            win = {"identity": identity, "token": token, "start": start,
+                   "reset": start + self.window, "used": 0, "refused": 0,
+                   "closed": False}
+            self.open[identity] = win
+            self.windows.append(win)
+        return win
+
+    def close_ended(self):
+        """Close the windows whose reset has come. Lock held."""
+        now = self.now()
+        for identity, win in list(self.open.items()):
+            if now >= win["reset"]:
+                win["limit"] = self.limit_of(win)
+                win["closed"] = True
+                del self.open[identity]
+
+    def limit_of(self, win):
+        """A window's limit: a closed one keeps its own, an open one
+        follows /_double/config. Lock held."""
+        if win["closed"]:
+            return win["limit"]
+        return self.token_limit if win["token"] else self.limit
+
+    def charge(self, identity, token, cost):
+        """Book a request of identity costing cost (0 or 1): (used,
+        limit, reset, refused); refused when it would go past the
+        budget, which it then does not spend."""
+        with self.lock:
+            win = self.window_of(identity, token)
+            limit = self.limit_of(win)
+            refused = cost > 0 and win["used"] + cost > limit
+            if refused:
+                win["refused"] += 1
+                self.refused += 1
+            else:
+                win["used"] += cost
+            return win["used"], limit, win["reset"], refused
+
+    def books(self):
+        """The windows for /_double/stats. Lock held."""
+        self.close_ended()
+        out = []
+        for win in self.windows:
+            limit = self.limit_of(win)
+            out.append({"identity": win["identity"], "start": win["start"],
+                        "reset": win["reset"], "limit": limit,
+                        "used": win["used"],
+                        "remaining": max(0, limit - win["used"]),
+                        "refused": win["refused"], "closed": win["closed"]})
+        return out
 
     def take_fault(self, login, page):
         """The first fault that applies to this request, used up once."""
@@ -226,6 +313,14 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.latency = float(conf.get("latency", state.latency))
                 state.limit = int(conf.get("limit", state.limit))
+                state.token_limit = int(conf.get("token_limit",
+                                                 state.token_limit))
+                state.window = int(conf.get("window", state.window))
+            return self.send(200, {"ok": True})
+        if self.path == "/_double/clock":
+            conf = self.read_json()
+            with state.lock:
+                state.clock_offset += float(conf.get("advance", 0))
             return self.send(200, {"ok": True})
         if self.path == "/_double/user":
             conf = self.read_json()
@@ -252,7 +347,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, state.requests)
             return self.send(200, {"requests": len(state.requests),
                                    "in_flight": state.in_flight,
-                                   "max_in_flight": state.max_in_flight})
+                                   "max_in_flight": state.max_in_flight,
+                                   "refused": state.refused,
+                                   "windows": state.books()})
 
     # -- the API ----------------------------------------------------------
     def do_GET(self):
@@ -262,11 +359,12 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         with state.lock:
-            state.requests.append({
+            state.in_flight += 1
+            self.record = {
                 "method": self.command, "path": url.path, "query": url.query,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
-                "time": time.time()})
-            state.in_flight += 1
+                "time": time.time(), "in_flight": state.in_flight}
+            state.requests.append(self.record)
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
             generation = state.generation
             latency = state.latency
@@ -281,19 +379,30 @@ class Handler(BaseHTTPRequestHandler):
                 if state.generation == generation:
                     state.in_flight -= 1
 
+    def identity(self):
+        """(who is charged, token?): the token of an Authorization
+        header, else the client's address, as GitHub counts."""
+        auth = self.headers.get("Authorization", "")
+        for scheme in ("Bearer ", "token "):
+            if auth.startswith(scheme) and auth[len(scheme):]:
+                token = auth[len(scheme):].encode()
+                return "token " + hashlib.sha256(token).hexdigest()[:12], True
+        return self.client_address[0], False
+
     def rate_headers(self, identity, counted):
+        """GitHub's rate-limit headers after booking this request (free
+        unless counted), and whether it went past the budget."""
         state = self.server.state
-        with state.lock:
-            limit = 5000 if identity else state.limit
-            if counted:
-                state.used[identity] = state.used.get(identity, 0) + 1
-            used = state.used.get(identity, 0)
-            reset = state.reset_at
+        used, limit, reset, refused = state.charge(
+            identity[0], identity[1], 1 if counted else 0)
+        if refused:
+            with state.lock:
+                self.record["refused"] = True
         return [("X-RateLimit-Limit", str(limit)),
                 ("X-RateLimit-Remaining", str(max(0, limit - used))),
                 ("X-RateLimit-Reset", str(reset)),
                 ("X-RateLimit-Used", str(used)),
-                ("X-RateLimit-Resource", "core")], used > limit
+                ("X-RateLimit-Resource", "core")], refused
 
     def api(self, url, query):
         state = self.server.state
@@ -313,8 +422,7 @@ class Handler(BaseHTTPRequestHandler):
                              "header (https://docs.github.com/en/rest/"
                              "overview/resources-in-the-rest-api#user-agent-"
                              "required).", close=True)
-        auth = self.headers.get("Authorization", "")
-        identity = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        identity = self.identity()
 
         try:
             page = int(query.get("page", ["1"])[-1])
@@ -332,7 +440,7 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             headers, spent = self.rate_headers(identity, True)
             if spent:
-                return self.rate_limited(headers)
+                return self.rate_limited(headers, identity)
             return self.send(404, {"message": "Not Found",
                                    "documentation_url": DOCS,
                                    "status": "404"}, headers)
@@ -347,9 +455,9 @@ class Handler(BaseHTTPRequestHandler):
             t.strip().removeprefix("W/") for t in inm.split(",")]
         # A 304 to an authorised conditional request costs nothing.
         headers, spent = self.rate_headers(identity,
-                                           not (not_modified and identity))
+                                           not (not_modified and identity[1]))
         if spent:
-            return self.rate_limited(headers)
+            return self.rate_limited(headers, identity)
         headers += [("ETag", etag), ("Cache-Control",
                                      "private, max-age=60, s-maxage=60"),
                     ("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")]
@@ -394,11 +502,14 @@ class Handler(BaseHTTPRequestHandler):
         return ", ".join('<%s&page=%d>; rel="%s"' % (base, n, rel)
                          for n, rel in rels)
 
-    def rate_limited(self, headers):
+    def rate_limited(self, headers, identity):
+        """GitHub's answer to a request past the primary rate limit."""
+        who = "user ID 1." if identity[1] else identity[0] + \
+            ". (But here's the good news: Authenticated requests get a " \
+            "higher rate limit. Check out the documentation for more " \
+            "details.)"
         return self.send(403, {
-            "message": "API rate limit exceeded for 127.0.0.1. (But here's "
-                       "the good news: Authenticated requests get a higher "
-                       "rate limit.)",
+            "message": "API rate limit exceeded for " + who,
             "documentation_url": "https://docs.github.com/rest/overview/"
                                  "resources-in-the-rest-api#rate-limiting"},
             headers)
@@ -525,7 +636,7 @@ class Handler(BaseHTTPRequestHandler):
                         ("X-RateLimit-Reset", str(int(time.time()) +
                                                   int(fault.get("reset_in",
                                                                 120))))]
-            self.rate_limited(headers)
+            self.rate_limited(headers, identity)
             return True
         if mode == "secondary":
             self.send(int(fault.get("status", 429)), {
