@@ -9,10 +9,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "cache.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
+#define CACHE_DEFER_MAX_MS 5000 /* the pace is asked again after at most */
 
 /* The one name table of the cache's answers: metrics label, header. */
 static const struct {
@@ -24,6 +26,8 @@ static const struct {
 	[CACHE_STALE] = { "stale", "STALE" },
 	/* nginx's name for a copy served while it is being updated */
 	[CACHE_UPDATING] = { "updating", "UPDATING" },
+	/* a stale copy, GitHub not asked: its budget is paced */
+	[CACHE_DEFERRED] = { "deferred", "STALE" },
 	[CACHE_ERROR] = { "error", "MISS" }, /* a miss whose fetch failed */
 };
 
@@ -38,6 +42,7 @@ struct cache_entry {
 	struct listing *listing; /* the copy kept; NULL before one */
 	long long fetched_at; /* ms: last fetch or revalidation */
 	long long retry_at; /* ms: after a failed refresh */
+	long long defer_until; /* ms: the pace put its refresh off until */
 	bool filling; /* a fetch is under way */
 	bool background; /* ...started by no waiter: none owns its answer */
 	struct cache_waiter *waiters, *waiters_tail; /* parked on it */
@@ -274,6 +279,7 @@ static void
 cache_answer_waited(struct cache_answer *ans, const struct cache_entry *e)
 {
 	ans->waited = true;
+	budget_count(BUDGET_SAVED_COALESCED);
 	cache_answer_last(ans, e);
 	ans->kind = e->last_kind;
 	ans->forwarded = true;
@@ -382,6 +388,32 @@ cache_answer_updating(struct cache_answer *ans, struct cache_entry *e,
 }
 
 /*
+ * Answer with e's copy past the TTL when GitHub's budget puts its
+ * background refresh off (the pace is asked again after a short back-off,
+ * at most CACHE_DEFER_MAX_MS, not on every request). False: refresh now.
+ */
+static bool
+cache_answer_deferred(struct cache_answer *ans, struct cache_entry *e,
+    long long now)
+{
+	if (now >= e->defer_until) {
+		long wait = budget_refresh_wait(time(NULL));
+
+		if (wait == 0)
+			return false;
+		budget_count(BUDGET_DEFERRED);
+		e->defer_until = now +
+		    (wait * 1000LL < CACHE_DEFER_MAX_MS ? wait * 1000LL
+							: CACHE_DEFER_MAX_MS);
+	}
+	cache_lru_remove(e);
+	cache_lru_push(e);
+	cache_answer(ans, CACHE_DEFERRED, e->listing, e->fetched_at, now);
+	ans->stored = true;
+	return true;
+}
+
+/*
  * Answer from what e holds, with no fetch of this request's: the copy
  * past the TTL while a revalidation runs (within the bound), a fresh
  * copy, or what GitHub's failure a moment ago came to. False: park or
@@ -435,6 +467,8 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 		e = cache_find(key, h);
 	if (e != NULL && cache_answer_held(ans, e, now)) {
 		pthread_mutex_unlock(&cache.lock);
+		if (ans->kind != CACHE_ERROR)
+			budget_count(BUDGET_SAVED_HIT);
 		return CACHE_ANSWERED;
 	}
 	if (e != NULL && e->filling) {
@@ -447,6 +481,11 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 		return CACHE_PARKED;
 	}
 	if (e != NULL && cache_can_serve_updating(e, now)) {
+		if (cache_answer_deferred(ans, e, now)) {
+			pthread_mutex_unlock(&cache.lock);
+			budget_count(BUDGET_SAVED_HIT);
+			return CACHE_ANSWERED;
+		}
 		/* one revalidation in the background; the copy answers now */
 		cache_answer_updating(ans, e, now);
 		e->filling = e->background = true;
@@ -454,6 +493,7 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 		cache.background++;
 		prev = listing_ref(e->listing);
 		pthread_mutex_unlock(&cache.lock);
+		budget_count(BUDGET_SAVED_HIT);
 		start(arg, prev, e);
 		return CACHE_ANSWERED;
 	}

@@ -25,6 +25,7 @@ enum cache_kind {
 	CACHE_REVALIDATED, /* GitHub confirmed the copy (304) */
 	CACHE_STALE, /* GitHub failed; an older copy */
 	CACHE_UPDATING, /* past the TTL, while one revalidation runs */
+	CACHE_DEFERRED, /* past the TTL, its refresh put off by the pace */
 	CACHE_ERROR, /* GitHub failed and nothing may be served */
 	CACHE_KINDS,
 };
@@ -86,7 +87,8 @@ enum cache_lookup_result {
 /*
  * Answer key from the cache when it can (fresh, failed a moment ago, or
  * past the TTL within the stale-while-revalidate bound: then a fetch is
- * started through start in the background unless one is under way), else
+ * started through start in the background unless one is under way or
+ * GitHub's budget puts it off, budget.h's pace), else
  * park w on the key's fetch, starting one when none is under way, with
  * the cache's rules for stale copies.
  */
