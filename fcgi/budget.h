@@ -53,6 +53,7 @@ long budget_refresh_wait(time_t now);
 /* The pace's counters, bumped by the cache. */
 enum budget_count {
 	BUDGET_DEFERRED, /* background refreshes the pace put off */
+	BUDGET_AHEAD, /* refreshes started ahead of the TTL */
 	BUDGET_SAVED_HIT, /* answers from a copy: no request */
 	BUDGET_SAVED_COALESCED, /* requests that waited for another's fetch */
 	BUDGET_SAVED_FREE_304, /* 304s with a token: no request spent */

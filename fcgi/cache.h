@@ -4,7 +4,9 @@
  * background, the copy answered meanwhile, for GISTS_STALE_WHILE_REVALIDATE
  * seconds past the TTL), served stale for up to GISTS_STALE_TTL when
  * GitHub fails, bounded by
- * GISTS_CACHE_MAX_BYTES (least recently used first out), and coalescing:
+ * GISTS_CACHE_MAX_BYTES (least recently used first out), refreshed ahead
+ * by a hit in the last fifth of the TTL when GitHub's budget allows (once
+ * per copy, in the background), and coalescing:
  * concurrent misses for one key are parked on a single upstream fetch,
  * holding no thread, at most GISTS_MAX_WAITING of them at once; the
  * fetch's end answers them all.

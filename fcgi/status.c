@@ -285,6 +285,10 @@ status_budget(struct buf *b, const struct budget_stats *bs)
 	    "Background refreshes the pace put off (the copy served stale "
 	    "meanwhile).",
 	    (long long)bs->counts[BUDGET_DEFERRED]);
+	status_scalar(b, "gists_cache_refresh_ahead_total", "counter",
+	    "Revalidations started on a hit in the last fifth of the TTL, "
+	    "when the pace allowed (at most one per copy).",
+	    (long long)bs->counts[BUDGET_AHEAD]);
 	status_family(b, "gists_github_requests_saved_total", "counter",
 	    "Requests GitHub was not sent, or not charged: answers from a "
 	    "copy (hit), requests that waited for another's fetch "

@@ -39,6 +39,19 @@ wait_revalidated() { # PATH
 	fail "$1 was still UPDATING"
 }
 
+# Fetch PATH until its Age is below the last one's (the copy was
+# refreshed and published), 30 s at most.
+wait_revalidated_age() { # PATH
+	local _ age
+	age=$(header Age)
+	for _ in $(seq 1 300); do
+		fetch "$1"
+		[ "$(header Age)" -lt "$age" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 was not refreshed: Age $(header Age)"
+}
+
 @test "the pace defers a hot refresh (the copy served, stale) while a new user is still fetched" {
 	# limit 10: reserve 1, burst 1; the line is 9 for the next 400 s, so
 	# one refresh may spend (9 left, 8 after it), the next may not
@@ -174,4 +187,51 @@ wait_revalidated() { # PATH
 	[ "$(double_count)" = 1 ]
 	[ "$(metric_now 'gists_github_requests_saved_total{reason="hit"}')" = 2 ]
 	[ "$(metric_now 'gists_github_requests_saved_total{reason="coalesced"}')" = 1 ]
+}
+
+@test "refresh-ahead: with a token, a hit in the last fifth of the TTL revalidates it in the background, once" {
+	start_clock_gists GISTS_CACHE_TTL=60 GISTS_UPSTREAM_TIMEOUT=300 \
+		GITHUB_TOKEN=budget-token
+	fetch /octocat
+	clock_advance 47
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 1 ]
+	double_fault '{"mode": "hold", "timeout": 300}'
+	clock_advance 2
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(header Cache-Status)" = "gists; hit; ttl=11" ]
+	double_wait_in_flight 1
+	[ -n "$(double_request -1 headers if-none-match)" ]
+	# while it runs the copy is still fresh: HIT, and no second one
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(header Age)" = 49 ]
+	[ "$(double_count)" = 2 ]
+	[ "$(metric_now gists_cache_refresh_ahead_total)" = 1 ]
+	double_release
+	wait_revalidated_age /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(metric_now 'gists_github_requests_saved_total{reason="free_304"}')" = 1 ]
+	# the confirmed copy is fresh for a whole TTL: never stale
+	clock_advance 47
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 2 ]
+}
+
+@test "refresh-ahead waits for the pace: none while the budget is below it" {
+	# limit 10: the line is 9 less a burst of 1; two spent leave 8
+	double POST config '{"limit": 10}' >/dev/null
+	start_clock_gists GISTS_CACHE_TTL=60
+	fetch /octocat
+	fetch /mallory
+	clock_advance 50
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	fetch /octocat
+	[ "$(header X-Cache)" = HIT ]
+	[ "$(double_count)" = 2 ]
+	[ "$(metric_now gists_cache_refresh_ahead_total)" = 0 ]
 }
