@@ -10,8 +10,9 @@
 #include <time.h>
 
 #include "budget.h"
-#include "clock.h"
 #include "cache.h"
+#include "clock.h"
+#include "log.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
 #define CACHE_DEFER_MAX_MS 5000 /* the pace is asked again after at most */
@@ -404,6 +405,10 @@ cache_answer_deferred(struct cache_answer *ans, struct cache_entry *e,
 		if (wait == 0)
 			return false;
 		budget_count(BUDGET_DEFERRED);
+		log_msg(LOG_LEVEL_DEBUG,
+		    "revalidation of %s deferred: GitHub's budget is below its "
+		    "pace for %ld s",
+		    e->key, wait);
 		e->defer_until = now +
 		    (wait * 1000LL < CACHE_DEFER_MAX_MS ? wait * 1000LL
 							: CACHE_DEFER_MAX_MS);
