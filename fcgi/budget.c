@@ -17,7 +17,10 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "budget.h"
+#include "parse.h"
 
 #define BUDGET_BURST_DIV 10 /* the burst: a tenth of the limit */
 
@@ -91,6 +94,72 @@ budget_known(time_t now)
 {
 	return budget.remaining >= 0 && budget.limit > 0 &&
 	    budget.reset > (long)now;
+}
+
+bool
+budget_books_get(struct budget_books *b, time_t now)
+{
+	bool known;
+
+	pthread_mutex_lock(&budget.lock);
+	known = budget_known(now);
+	b->remaining = budget.remaining;
+	b->reset = budget.reset;
+	b->limit = budget.limit;
+	pthread_mutex_unlock(&budget.lock);
+	return known;
+}
+
+void
+budget_learn(const struct budget_books *b)
+{
+	struct budget_answer a = { 0, b->remaining, b->reset, b->limit };
+
+	if (b->limit <= 0)
+		return;
+	pthread_mutex_lock(&budget.lock);
+	budget.limit = b->limit;
+	if (budget_is_latest(&a)) {
+		budget.remaining = b->remaining;
+		budget.reset = b->reset;
+	}
+	pthread_mutex_unlock(&budget.lock);
+}
+
+void
+budget_books_format(const struct budget_books *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%ld %ld %ld", b->remaining, b->reset, b->limit);
+}
+
+/* One number of the books at *at: digits only, at most 12, to a space. */
+static bool
+budget_books_number(const char *s, size_t len, size_t *at, long *v)
+{
+	size_t i = *at;
+	long long n;
+
+	while (i < len && s[i] != ' ')
+		i++;
+	if (i == *at || i - *at > 12 ||
+	    !parse_number(s + *at, i - *at, 0, 999999999999LL, &n))
+		return false;
+	*v = (long)n;
+	*at = i < len ? i + 1 : i;
+	return true;
+}
+
+bool
+budget_books_parse(const char *s, size_t len, struct budget_books *b)
+{
+	size_t at = 0;
+
+	if (len == 0 || len >= BUDGET_BOOKS_MAX || s[len - 1] == ' ')
+		return false;
+	return budget_books_number(s, len, &at, &b->remaining) &&
+	    budget_books_number(s, len, &at, &b->reset) &&
+	    budget_books_number(s, len, &at, &b->limit) && at == len &&
+	    b->limit > 0 && b->remaining <= b->limit;
 }
 
 /* The reserve, the burst and the line at now; the lock is held. */

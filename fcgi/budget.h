@@ -9,6 +9,7 @@
 #define GISTS_BUDGET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 struct budget_conf {
@@ -49,6 +50,25 @@ long budget_available(time_t now);
  * reset (see budget.c) less a burst, keeping the reserve.
  */
 long budget_refresh_wait(time_t now);
+
+/* The books as the fleet shares them (through the shared tier). */
+struct budget_books {
+	long remaining, reset, limit;
+};
+
+#define BUDGET_BOOKS_MAX 48 /* "remaining reset limit", NUL included */
+
+/* The books now, when they are known (false: nothing worth sharing). */
+bool budget_books_get(struct budget_books *b, time_t now);
+
+/* Take another instance's books when they are the latest (no request of
+ * ours ends: in flight stays as it is). */
+void budget_learn(const struct budget_books *b);
+
+/* Write b as "remaining reset limit"; parse it back, every byte checked
+ * (false for anything else: another writer's garbage is not learned). */
+void budget_books_format(const struct budget_books *b, char *buf, size_t len);
+bool budget_books_parse(const char *s, size_t len, struct budget_books *b);
 
 /* The pace's counters, bumped by the cache. */
 enum budget_count {
