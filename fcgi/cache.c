@@ -9,10 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "budget.h"
 #include "cache.h"
+#include "clock.h"
+#include "log.h"
 
 #define CACHE_BACKOFF_MAX_MS 30000 /* between refresh attempts that fail */
+#define CACHE_DEFER_MAX_MS 5000 /* the pace is asked again after at most */
+#define CACHE_AHEAD_DIV 5 /* refresh ahead in the last fifth of the TTL */
 
 /* The one name table of the cache's answers: metrics label, header. */
 static const struct {
@@ -24,6 +28,8 @@ static const struct {
 	[CACHE_STALE] = { "stale", "STALE" },
 	/* nginx's name for a copy served while it is being updated */
 	[CACHE_UPDATING] = { "updating", "UPDATING" },
+	/* a stale copy, GitHub not asked: its budget is paced */
+	[CACHE_DEFERRED] = { "deferred", "STALE" },
 	[CACHE_ERROR] = { "error", "MISS" }, /* a miss whose fetch failed */
 };
 
@@ -38,6 +44,8 @@ struct cache_entry {
 	struct listing *listing; /* the copy kept; NULL before one */
 	long long fetched_at; /* ms: last fetch or revalidation */
 	long long retry_at; /* ms: after a failed refresh */
+	long long defer_until; /* ms: the pace put its refresh off until */
+	long long ahead_for; /* fetched_at of the copy refreshed ahead */
 	bool filling; /* a fetch is under way */
 	bool background; /* ...started by no waiter: none owns its answer */
 	struct cache_waiter *waiters, *waiters_tail; /* parked on it */
@@ -274,6 +282,7 @@ static void
 cache_answer_waited(struct cache_answer *ans, const struct cache_entry *e)
 {
 	ans->waited = true;
+	budget_count(BUDGET_SAVED_COALESCED);
 	cache_answer_last(ans, e);
 	ans->kind = e->last_kind;
 	ans->forwarded = true;
@@ -382,6 +391,36 @@ cache_answer_updating(struct cache_answer *ans, struct cache_entry *e,
 }
 
 /*
+ * Answer with e's copy past the TTL when GitHub's budget puts its
+ * background refresh off (the pace is asked again after a short back-off,
+ * at most CACHE_DEFER_MAX_MS, not on every request). False: refresh now.
+ */
+static bool
+cache_answer_deferred(struct cache_answer *ans, struct cache_entry *e,
+    long long now)
+{
+	if (now >= e->defer_until) {
+		long wait = budget_refresh_wait(time(NULL));
+
+		if (wait == 0)
+			return false;
+		budget_count(BUDGET_DEFERRED);
+		log_msg(LOG_LEVEL_DEBUG,
+		    "revalidation of %s deferred: GitHub's budget is below its "
+		    "pace for %ld s",
+		    e->key, wait);
+		e->defer_until = now +
+		    (wait * 1000LL < CACHE_DEFER_MAX_MS ? wait * 1000LL
+							: CACHE_DEFER_MAX_MS);
+	}
+	cache_lru_remove(e);
+	cache_lru_push(e);
+	cache_answer(ans, CACHE_DEFERRED, e->listing, e->fetched_at, now);
+	ans->stored = true;
+	return true;
+}
+
+/*
  * Answer from what e holds, with no fetch of this request's: the copy
  * past the TTL while a revalidation runs (within the bound), a fresh
  * copy, or what GitHub's failure a moment ago came to. False: park or
@@ -391,17 +430,18 @@ static bool
 cache_answer_held(struct cache_answer *ans, struct cache_entry *e,
     long long now)
 {
-	if (e->filling) {
-		if (!cache_can_serve_updating(e, now))
-			return false;
-		cache_answer_updating(ans, e, now);
-		return true;
-	}
 	if (e->listing != NULL && now - e->fetched_at < cache.ttl_ms) {
+		/* fresh, even while it is refreshed ahead */
 		cache_lru_remove(e);
 		cache_lru_push(e);
 		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
 		ans->stored = true;
+		return true;
+	}
+	if (e->filling) {
+		if (!cache_can_serve_updating(e, now))
+			return false;
+		cache_answer_updating(ans, e, now);
 		return true;
 	}
 	if (now < e->retry_at) {
@@ -416,6 +456,41 @@ cache_answer_held(struct cache_answer *ans, struct cache_entry *e,
 		return true;
 	}
 	return false;
+}
+
+/*
+ * Whether a hit on e should start a refresh ahead of the TTL: in its last
+ * fifth, a copy of gists not refreshed ahead yet, nothing under way, and
+ * the pace allows it now (asked again after a back-off when it does not).
+ */
+static bool
+cache_wants_ahead(struct cache_entry *e, long long now)
+{
+	long wait;
+
+	if (e->filling || e->listing == NULL || e->listing->status != 200 ||
+	    now - e->fetched_at <
+		cache.ttl_ms - cache.ttl_ms / CACHE_AHEAD_DIV ||
+	    e->ahead_for == e->fetched_at || now < e->defer_until)
+		return false;
+	if ((wait = budget_refresh_wait(time(NULL))) > 0) {
+		e->defer_until = now +
+		    (wait * 1000LL < CACHE_DEFER_MAX_MS ? wait * 1000LL
+							: CACHE_DEFER_MAX_MS);
+		return false;
+	}
+	e->ahead_for = e->fetched_at;
+	return true;
+}
+
+/* Mark e's fetch as one in the background; the copy to revalidate. */
+static struct listing *
+cache_start_background(struct cache_entry *e)
+{
+	e->filling = e->background = true;
+	e->pins++;
+	cache.background++;
+	return listing_ref(e->listing);
 }
 
 enum cache_lookup_result
@@ -434,7 +509,17 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 	if (cache.ttl_ms > 0)
 		e = cache_find(key, h);
 	if (e != NULL && cache_answer_held(ans, e, now)) {
+		bool ahead =
+		    ans->kind == CACHE_HIT && cache_wants_ahead(e, now);
+
+		prev = ahead ? cache_start_background(e) : NULL;
 		pthread_mutex_unlock(&cache.lock);
+		if (ans->kind != CACHE_ERROR)
+			budget_count(BUDGET_SAVED_HIT);
+		if (ahead) {
+			budget_count(BUDGET_AHEAD);
+			start(arg, prev, e);
+		}
 		return CACHE_ANSWERED;
 	}
 	if (e != NULL && e->filling) {
@@ -447,13 +532,16 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 		return CACHE_PARKED;
 	}
 	if (e != NULL && cache_can_serve_updating(e, now)) {
+		if (cache_answer_deferred(ans, e, now)) {
+			pthread_mutex_unlock(&cache.lock);
+			budget_count(BUDGET_SAVED_HIT);
+			return CACHE_ANSWERED;
+		}
 		/* one revalidation in the background; the copy answers now */
 		cache_answer_updating(ans, e, now);
-		e->filling = e->background = true;
-		e->pins++;
-		cache.background++;
-		prev = listing_ref(e->listing);
+		prev = cache_start_background(e);
 		pthread_mutex_unlock(&cache.lock);
+		budget_count(BUDGET_SAVED_HIT);
 		start(arg, prev, e);
 		return CACHE_ANSWERED;
 	}

@@ -4,7 +4,9 @@
  * background, the copy answered meanwhile, for GISTS_STALE_WHILE_REVALIDATE
  * seconds past the TTL), served stale for up to GISTS_STALE_TTL when
  * GitHub fails, bounded by
- * GISTS_CACHE_MAX_BYTES (least recently used first out), and coalescing:
+ * GISTS_CACHE_MAX_BYTES (least recently used first out), refreshed ahead
+ * by a hit in the last fifth of the TTL when GitHub's budget allows (once
+ * per copy, in the background), and coalescing:
  * concurrent misses for one key are parked on a single upstream fetch,
  * holding no thread, at most GISTS_MAX_WAITING of them at once; the
  * fetch's end answers them all.
@@ -25,6 +27,7 @@ enum cache_kind {
 	CACHE_REVALIDATED, /* GitHub confirmed the copy (304) */
 	CACHE_STALE, /* GitHub failed; an older copy */
 	CACHE_UPDATING, /* past the TTL, while one revalidation runs */
+	CACHE_DEFERRED, /* past the TTL, its refresh put off by the pace */
 	CACHE_ERROR, /* GitHub failed and nothing may be served */
 	CACHE_KINDS,
 };
@@ -86,7 +89,8 @@ enum cache_lookup_result {
 /*
  * Answer key from the cache when it can (fresh, failed a moment ago, or
  * past the TTL within the stale-while-revalidate bound: then a fetch is
- * started through start in the background unless one is under way), else
+ * started through start in the background unless one is under way or
+ * GitHub's budget puts it off, budget.h's pace), else
  * park w on the key's fetch, starting one when none is under way, with
  * the cache's rules for stale copies.
  */

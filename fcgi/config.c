@@ -74,6 +74,14 @@ static const struct config_var config_vars[] = {
 	{ "GISTS_MAX_WAITING", "1000",
 	    "requests that may wait on GitHub at once; one more gets 503",
 	    NUM(max_waiting), 1, 1000000 },
+	{ "GISTS_BUDGET_WINDOW", "3600",
+	    "seconds in GitHub's rate-limit window, for pacing background "
+	    "refreshes evenly to its reset",
+	    NUM(budget_window), 1, 86400 },
+	{ "GISTS_BUDGET_RESERVE", "10",
+	    "percent of GitHub's limit that background refreshes leave for "
+	    "users nobody has cached",
+	    NUM(budget_reserve), 0, 90 },
 	{ "GISTS_REDIS_URL", NULL,
 	    "redis://[:password@]host[:port][/db] or unix:///path[?db=N]: "
 	    "a Redis shared by every instance (unset: none)",

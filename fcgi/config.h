@@ -19,6 +19,8 @@ struct config {
 	long threads; /* responder threads */
 	long max_listing_bytes; /* compact JSON in one listing */
 	long max_waiting; /* requests parked on GitHub at once */
+	long budget_window; /* seconds in GitHub's rate-limit window */
+	long budget_reserve; /* percent of the limit kept for new users */
 	char *redis_url; /* GISTS_REDIS_URL, validated; NULL: no shared tier */
 	long redis_timeout_ms; /* for every Redis command */
 	enum log_level log_level;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "fetch.h"
 #include "gists.h"
@@ -16,6 +17,22 @@
 #include "ratelimit.h"
 
 #define FETCH_PER_PAGE 100 /* GitHub's largest page */
+
+/*
+ * Seconds before pages more requests may be sent (0: now): the block
+ * after a rate limit, or 1 while the budget left is spoken for by
+ * requests in flight (their answers may give some back). GitHub is
+ * never sent a request it would refuse.
+ */
+static long
+fetch_refused_for(long pages)
+{
+	long blocked = ratelimit_blocked_for();
+
+	if (blocked > 0)
+		return blocked;
+	return budget_available(time(NULL)) >= pages ? 0 : 1;
+}
 
 /* Make out a FETCH_ERROR for the failed page f. */
 static void
@@ -226,7 +243,7 @@ fetch_size(struct fetch_job *j)
 		j->truncated = true;
 	}
 	j->n = (size_t)last;
-	if (j->n > 1 && (blocked = ratelimit_blocked_for()) > 0) {
+	if (j->n > 1 && (blocked = fetch_refused_for((long)j->n - 1)) > 0) {
 		struct github_fetch limited = *f;
 
 		limited.outcome = GITHUB_RATE_LIMITED;
@@ -380,7 +397,7 @@ void
 fetch_start(const struct config *cfg, const struct listing_key *key,
     struct listing *prev, fetch_done_fn done, void *arg)
 {
-	long blocked = ratelimit_blocked_for();
+	long blocked = fetch_refused_for(1);
 	struct fetch_job *j = calloc(1, sizeof(*j));
 	size_t max = key->q.paged ? 1 : (size_t)cfg->max_pages;
 
@@ -413,8 +430,9 @@ fetch_start(const struct config *cfg, const struct listing_key *key,
 		out->retry_after = blocked;
 		ratelimit_detail(out->detail, sizeof(out->detail), blocked);
 		snprintf(out->error, sizeof(out->error),
-		    "not asking GitHub: rate limited for %ld more seconds",
-		    blocked);
+		    "not asking GitHub: rate limited for %ld more seconds "
+		    "(%ld requests of its budget left, in flight counted)",
+		    blocked, budget_available(time(NULL)));
 		j->done(j->arg, out);
 		listing_unref(j->l);
 		listing_unref(j->prev);

@@ -37,11 +37,12 @@ freshness_cache_control(const struct config *cfg, char *buf, size_t len)
 
 /*
  * RFC 9211: hit when nothing went to GitHub for this answer (fresh, or
- * stale while a revalidation runs, or stale in the back-off after a
- * failure), else fwd with why (stale: a copy was revalidated; uri-miss:
- * none was held), fwd-status, collapsed when it waited for another
- * request's fetch, stored when the cache keeps the listing; ttl is the
- * remaining freshness, negative once stale.
+ * stale while a revalidation runs, or stale while GitHub's budget puts
+ * its revalidation off, or stale in the back-off after a failure), else
+ * fwd with why (stale: a copy was revalidated; uri-miss: none was held),
+ * fwd-status, collapsed when it waited for another request's fetch,
+ * stored when the cache keeps the listing; ttl is the remaining
+ * freshness, negative once stale.
  */
 void
 freshness_cache_status(const struct config *cfg, const struct cache_answer *ans,
@@ -68,6 +69,8 @@ freshness_cache_status(const struct config *cfg, const struct cache_answer *ans,
 		freshness_add(buf, len, "; ttl=%ld", ttl);
 	if (ans->kind == CACHE_UPDATING)
 		freshness_add(buf, len, "; detail=revalidating");
+	else if (ans->kind == CACHE_DEFERRED)
+		freshness_add(buf, len, "; detail=deferred");
 	else if (ans->kind == CACHE_STALE)
 		freshness_add(buf, len, "; detail=upstream-error");
 }

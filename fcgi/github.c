@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "etag.h"
 #include "github.h"
@@ -30,6 +31,10 @@ static struct {
 int
 github_global_init(const struct config *cfg, char *err, size_t errlen)
 {
+	struct budget_conf bc = { cfg->budget_window, cfg->budget_reserve,
+		cfg->token != NULL };
+
+	budget_init(&bc);
 	github.timeout_ms = cfg->upstream_timeout * 1000;
 	if ((github.api_url = strdup(cfg->api_url)) == NULL)
 		goto oom;
@@ -293,10 +298,11 @@ github_read(struct github_fetch *f, const struct upstream_result *r)
 		reply.reset = github_header(r->easy, "X-RateLimit-Reset");
 	}
 	github_classify(f, &reply, now);
-	ratelimit_seen(f->ratelimit_remaining, f->ratelimit_reset,
+	budget_answered(&(struct budget_answer){ reply.status,
+	    f->ratelimit_remaining, f->ratelimit_reset,
 	    r->rc == CURLE_OK
 		? github_number(github_header(r->easy, "X-RateLimit-Limit"))
-		: -1);
+		: -1 });
 	/* rate limited, or that was the last request until the reset */
 	github_check_reset(f, now);
 	ratelimit_block(github_block_seconds(f, now));
@@ -316,6 +322,7 @@ github_finished(struct upstream_job *j, struct upstream_result *r)
 	struct github_fetch *f = github_of(j);
 
 	if (r->easy == NULL) { /* it never started */
+		budget_answered(&(struct budget_answer){ 0, -1, -1, -1 });
 		github_fetch_clear(f);
 		snprintf(f->err, sizeof(f->err), "%s", r->err);
 		f->done(f);
@@ -342,6 +349,7 @@ github_submit(struct github_fetch *f)
 	f->job.finish = github_finished;
 	f->job.timeout_ms = github.timeout_ms;
 	f->job.body_max = GITHUB_BODY_MAX;
+	budget_sent(); /* spent until its answer says otherwise */
 	upstream_submit(&f->job);
 }
 

@@ -18,6 +18,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "budget.h"
 #include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -54,6 +55,7 @@ struct redis_ticket {
 	struct listing *store; /* what to keep in Redis, or NULL */
 	long long fetched_ms; /* Unix ms of the fetch */
 	long block_s; /* GitHub's block learned by this fetch */
+	bool asked; /* the fetch asked GitHub: the books changed */
 };
 
 STAILQ_HEAD(redis_reqs, redis_ticket);
@@ -227,6 +229,49 @@ redis_blocked_ms(void)
 	return ms;
 }
 
+/*
+ * Learn the fleet's books of GitHub's budget (the 'b' key): what another
+ * instance's answers said is this one's budget too. Every byte checked.
+ */
+static void
+redis_budget_read(void)
+{
+	char key[REDIS_KEY_MAX];
+	const char *argv[2] = { "GET", key };
+	size_t lens[2] = { 3, redis_key(key, sizeof(key), 'b', "") };
+	redisReply *r = redis_cmd(2, argv, lens);
+	struct budget_books b;
+
+	if (r == NULL)
+		return;
+	if (r->type == REDIS_REPLY_STRING &&
+	    budget_books_parse(r->str, r->len, &b))
+		budget_learn(&b);
+	freeReplyObject(r);
+}
+
+/* Write this instance's books for the fleet, kept until their reset. */
+static void
+redis_budget_write(void)
+{
+	char key[REDIS_KEY_MAX], value[BUDGET_BOOKS_MAX], px[24];
+	const char *argv[5] = { "SET", key, value, "PX", px };
+	size_t lens[5] = { 3, 0, 0, 2, 0 };
+	time_t now = time(NULL);
+	struct budget_books b;
+	redisReply *r;
+
+	if (!budget_books_get(&b, now))
+		return;
+	budget_books_format(&b, value, sizeof(value));
+	lens[1] = redis_key(key, sizeof(key), 'b', "");
+	lens[2] = strlen(value);
+	lens[4] = (size_t)snprintf(px, sizeof(px), "%lld",
+	    ((long long)b.reset - (long long)now + 1) * 1000);
+	if ((r = redis_cmd(5, argv, lens)) != NULL)
+		freeReplyObject(r);
+}
+
 /* Free a request's references and the request. */
 static void
 redis_req_free(struct redis_ticket *q)
@@ -342,8 +387,10 @@ redis_fetched(struct redis_ticket *q, struct fetch_outcome *out)
 	else if (out->result == FETCH_NOT_MODIFIED)
 		q->store = listing_ref(q->prev);
 	q->fetched_ms = redis_wall_ms();
-	if (out->upstream_requests > 0)
+	if (out->upstream_requests > 0) {
 		q->block_s = ratelimit_blocked_for();
+		q->asked = true;
+	}
 	q->storing = true;
 	redis_queue(q);
 }
@@ -357,6 +404,8 @@ redis_fetch(struct redis_ticket *q)
 
 	if (blocked > 0)
 		ratelimit_block((long)((blocked + 999) / 1000));
+	if (atomic_load(&rds.up))
+		redis_budget_read();
 	v.ticket = q;
 	v.key = &q->key;
 	v.ask_with = listing_ref(q->shared != NULL ? q->shared : q->prev);
@@ -418,6 +467,8 @@ redis_store(struct redis_ticket *q)
 		if ((r = redis_cmd(5, argv, lens)) != NULL)
 			freeReplyObject(r);
 	}
+	if (q->asked && rds.c != NULL)
+		redis_budget_write();
 	if (q->locked && rds.c != NULL)
 		redis_unlock(q);
 	redis_req_free(q);
@@ -617,7 +668,8 @@ redis_main(void *unused)
 		pthread_mutex_unlock(&rds.lock);
 		redis_connect();
 		if (rds.c != NULL && clock_ms() >= rds.ping_at) {
-			redis_simple("PING", NULL, NULL);
+			/* the fleet's books, which checks the connection too */
+			redis_budget_read();
 			rds.ping_at = clock_ms() + REDIS_PING_MS;
 		}
 		redis_subscribe();

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "cache.h"
 #include "metrics.h"
@@ -148,7 +150,8 @@ status_cache(struct buf *b, const struct metrics_stats *ms)
 	    "Listing answers by where they came from: hit, miss, revalidated "
 	    "(GitHub said 304), stale (GitHub failed, an older copy), "
 	    "updating (past the TTL, answered while it is revalidated), "
-	    "error (GitHub failed, nothing to serve).");
+	    "deferred (past the TTL, its revalidation put off by GitHub's "
+	    "budget), error (GitHub failed, nothing to serve).");
 	for (size_t c = 0; c < CACHE_KINDS; c++)
 		buf_printf(b, "gists_cache_results_total{result=\"%s\"} %lu\n",
 		    cache_kind_label(c), cs.results[c]);
@@ -227,34 +230,73 @@ status_upstream(struct buf *b, const struct metrics_stats *ms)
 	status_histogram(b, "gists_upstream_duration_seconds", "", &h);
 }
 
-/* GitHub's rate-limit headers as last seen, and our back-off. */
+/* Print name's family and, when known (>= min), its one sample. */
 static void
-status_ratelimit(struct buf *b)
+status_gauge_known(struct buf *b, const char *name, const char *help,
+    long value, long min)
 {
-	struct ratelimit_stats rl;
+	status_family(b, name, "gauge", help);
+	if (value >= min)
+		buf_printf(b, "%s %ld\n", name, value);
+}
 
-	ratelimit_get_stats(&rl);
-	status_family(b, "gists_github_ratelimit_remaining", "gauge",
-	    "GitHub's X-RateLimit-Remaining, as last seen (absent until "
-	    "seen).");
-	if (rl.remaining >= 0)
-		buf_printf(b, "gists_github_ratelimit_remaining %ld\n",
-		    rl.remaining);
-	status_family(b, "gists_github_ratelimit_reset_timestamp_seconds",
-	    "gauge", "GitHub's X-RateLimit-Reset (Unix time), as last seen.");
-	if (rl.reset >= 0)
-		buf_printf(b,
-		    "gists_github_ratelimit_reset_timestamp_seconds %ld\n",
-		    rl.reset);
-	status_family(b, "gists_github_ratelimit_limit", "gauge",
+/* GitHub's rate-limit headers as last seen (the books), and our back-off. */
+static void
+status_ratelimit(struct buf *b, const struct budget_stats *bs)
+{
+	status_gauge_known(b, "gists_github_ratelimit_remaining",
+	    "GitHub's X-RateLimit-Remaining, the latest answer's (absent "
+	    "until seen).",
+	    bs->remaining, 0);
+	status_gauge_known(b, "gists_github_ratelimit_reset_timestamp_seconds",
+	    "GitHub's X-RateLimit-Reset (Unix time), as last seen.", bs->reset,
+	    0);
+	status_gauge_known(b, "gists_github_ratelimit_limit",
 	    "GitHub's X-RateLimit-Limit (requests per window), as last seen "
-	    "(absent until seen).");
-	if (rl.limit > 0)
-		buf_printf(b, "gists_github_ratelimit_limit %ld\n", rl.limit);
+	    "(absent until seen).",
+	    bs->limit, 1);
 	status_scalar(b, "gists_github_backoff_seconds", "gauge",
 	    "Seconds until GitHub is asked again after a rate limit (0: no "
 	    "back-off).",
-	    (long long)rl.blocked_for);
+	    (long long)ratelimit_blocked_for());
+}
+
+/* GitHub's budget: the pace, what it put off, what was saved. */
+static void
+status_budget(struct buf *b, const struct budget_stats *bs)
+{
+	static const char *const saved[] = { "hit", "coalesced", "free_304" };
+
+	status_scalar(b, "gists_github_requests_in_flight", "gauge",
+	    "Requests sent to GitHub and not answered yet (counted as spent).",
+	    (long long)bs->in_flight);
+	status_gauge_known(b, "gists_budget_pace_remaining",
+	    "What remaining should be at least now to last evenly to the "
+	    "reset, keeping the reserve (absent until the books are known).",
+	    bs->pace, 0);
+	status_gauge_known(b, "gists_budget_reserve",
+	    "Requests background refreshes leave for users nobody has cached "
+	    "(GISTS_BUDGET_RESERVE of the limit).",
+	    bs->reserve, 0);
+	status_gauge_known(b, "gists_budget_burst",
+	    "Requests a background refresh may run ahead of the pace.",
+	    bs->burst, 0);
+	status_scalar(b, "gists_budget_refreshes_deferred_total", "counter",
+	    "Background refreshes the pace put off (the copy served stale "
+	    "meanwhile).",
+	    (long long)bs->counts[BUDGET_DEFERRED]);
+	status_scalar(b, "gists_cache_refresh_ahead_total", "counter",
+	    "Revalidations started on a hit in the last fifth of the TTL, "
+	    "when the pace allowed (at most one per copy).",
+	    (long long)bs->counts[BUDGET_AHEAD]);
+	status_family(b, "gists_github_requests_saved_total", "counter",
+	    "Requests GitHub was not sent, or not charged: answers from a "
+	    "copy (hit), requests that waited for another's fetch "
+	    "(coalesced), 304s to a request with a token (free_304).");
+	for (size_t i = 0; i < 3; i++)
+		buf_printf(b,
+		    "gists_github_requests_saved_total{reason=\"%s\"} %lu\n",
+		    saved[i], bs->counts[BUDGET_SAVED_HIT + i]);
 }
 
 /* What runs, since when, in how much memory. */
@@ -278,14 +320,17 @@ status_metrics(size_t *len)
 {
 	struct buf b;
 	struct metrics_stats ms;
+	struct budget_stats bs;
 
 	metrics_get(&ms);
+	budget_get_stats(&bs, time(NULL));
 	buf_init(&b, 16384);
 	status_requests(&b, &ms);
 	status_cache(&b, &ms);
 	status_redis(&b);
 	status_upstream(&b, &ms);
-	status_ratelimit(&b);
+	status_ratelimit(&b, &bs);
+	status_budget(&b, &bs);
 	status_process(&b, &ms);
 	return buf_finish(&b, len);
 }

@@ -158,6 +158,31 @@ metric_now() { # NAME
 	curl -s "$BASE/-/metrics" | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
 
+# One GET of the service in the background, its status and headers to
+# FILE.code and FILE.headers once answered; stopped at teardown unless
+# wait_bg saw it end. Sets BG_PID.
+fetch_bg() { # PATH FILE
+	curl -sS -o /dev/null -D "$2.headers" -w '%{http_code}\n' \
+		--max-time 60 "$BASE$1" >"$2.code" 3>&- &
+	BG_PID=$!
+}
+
+# A header of a fetch_bg's answer.
+bg_header() { # FILE NAME
+	HEADERS="$1.headers" header "$2"
+}
+
+# Wait for a fetch_bg to end (its status is the verdict), and take its
+# stop off the teardown list.
+wait_bg() { # PID
+	local q list
+	printf -v q '%q ' kill_wait "$1"
+	list=$(at_teardown_list)
+	grep -vxF -- "$q" "$list" >"$list.tmp" || true
+	mv "$list.tmp" "$list"
+	wait "$1"
+}
+
 # Wait until at least N requests are parked (30 s at most).
 wait_parked() { # N
 	local _

@@ -490,3 +490,57 @@ fleet_metric() { # NAME METRIC
 	assert_output --partial 'GISTS_REDIS_URL=redis://:***@host:6380/1'
 	refute_output --partial hunter2
 }
+
+@test "past the TTL a fleet revalidates a listing once in the background, not once per instance" {
+	# a copy on each instance, stale 2 s later (a sleep proves "at least")
+	start_instance b-1 8 GISTS_CACHE_TTL=2 GISTS_UPSTREAM_TIMEOUT=300
+	start_instance b-2 8 GISTS_CACHE_TTL=2 GISTS_UPSTREAM_TIMEOUT=300
+	get "$(base b-1)" /gen-2-bg
+	get "$(base b-2)" /gen-2-bg
+	[ "$HTTP_STATUS" = 200 ]
+	sleep 2.1
+	double_reset_requests
+	double_fault '{"mode": "hold", "timeout": 300}'
+	get "$(base b-1)" /gen-2-bg
+	[ "$(header X-Cache)" = UPDATING ]
+	double_wait_in_flight 1
+	# b-2's revalidation waits on the fleet's: no second request
+	get "$(base b-2)" /gen-2-bg
+	[ "$(header X-Cache)" = UPDATING ]
+	[ "$(double_count)" = 1 ]
+	double_release
+	local i _
+	for i in 1 2; do
+		for _ in $(seq 1 300); do
+			get "$(base "b-$i")" /gen-2-bg
+			[ "$(header X-Cache)" != UPDATING ] && continue 2
+			sleep 0.1
+		done
+		fail "b-$i was still UPDATING"
+	done
+	[ "$(double_count)" = 1 ]
+	[ "$(fleet_metric b-1 gists_cache_background_revalidations_total)" = 1 ]
+	[ "$(fleet_metric b-2 gists_cache_background_revalidations_total)" = 1 ]
+	stop_instance b-1
+	stop_instance b-2
+}
+
+@test "the fleet shares one budget: what one instance spent, the others learn" {
+	start_instance g-1 9
+	start_instance g-2 9
+	get "$(base g-1)" /gen-1-books
+	[ "$(fleet_metric g-1 gists_github_ratelimit_remaining)" = 999999 ]
+	get "$(base g-2)" /gen-1-other-books
+	[ "$(fleet_metric g-2 gists_github_ratelimit_remaining)" = 999998 ]
+	# g-1 learns it from Redis, at its next look (a second at most)
+	local _
+	for _ in $(seq 1 100); do
+		[ "$(fleet_metric g-1 gists_github_ratelimit_remaining)" = 999998 ] &&
+			break
+		sleep 0.1
+	done
+	[ "$(fleet_metric g-1 gists_github_ratelimit_remaining)" = 999998 ]
+	[ "$(double_count)" = 2 ]
+	stop_instance g-1
+	stop_instance g-2
+}

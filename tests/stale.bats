@@ -35,31 +35,6 @@ wait_revalidated() { # PATH
 	fail "$1 was still UPDATING"
 }
 
-# One GET of the service in the background, its status and headers to
-# FILE.code and FILE.headers once answered; stopped at teardown unless
-# wait_bg saw it end. Sets BG_PID.
-fetch_bg() { # PATH FILE
-	curl -sS -o /dev/null -D "$2.headers" -w '%{http_code}\n' \
-		--max-time 60 "$BASE$1" >"$2.code" 3>&- &
-	BG_PID=$!
-}
-
-# A header of a fetch_bg's answer.
-bg_header() { # FILE NAME
-	HEADERS="$1.headers" header "$2"
-}
-
-# Wait for a fetch_bg to end (its status is the verdict), and take its
-# stop off the teardown list.
-wait_bg() { # PID
-	local q list
-	printf -v q '%q ' kill_wait "$1"
-	list=$(at_teardown_list)
-	grep -vxF -- "$q" "$list" >"$list.tmp" || true
-	mv "$list.tmp" "$list"
-	wait "$1"
-}
-
 @test "a miss says so: Cache-Status fwd=uri-miss, stored, the whole TTL" {
 	start_clock_gists GISTS_CACHE_TTL=60
 	fetch /octocat
