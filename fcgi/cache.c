@@ -1,4 +1,6 @@
 /* The shared listing cache: a hash table with an LRU list, one mutex. */
+#include <sys/queue.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -36,9 +38,11 @@ static const struct {
 /* Answers by kind, for the metrics; apart from cache, which init clears. */
 static atomic_ulong cache_results[CACHE_KINDS];
 
+STAILQ_HEAD(cache_waiters, cache_waiter);
+
 struct cache_entry {
 	struct cache_entry *hnext; /* hash chain */
-	struct cache_entry *newer, *older; /* LRU list */
+	TAILQ_ENTRY(cache_entry) lru; /* newest first */
 	uint64_t hash;
 	char *key;
 	struct listing *listing; /* the copy kept; NULL before one */
@@ -48,7 +52,7 @@ struct cache_entry {
 	long long ahead_for; /* fetched_at of the copy refreshed ahead */
 	bool filling; /* a fetch is under way */
 	bool background; /* ...started by no waiter: none owns its answer */
-	struct cache_waiter *waiters, *waiters_tail; /* parked on it */
+	struct cache_waiters waiters; /* parked on it, first come first */
 	bool linked; /* in the table and the LRU list */
 	int pins; /* requests holding the entry */
 	/* What the last fetch came to, for the requests that waited. */
@@ -66,7 +70,7 @@ static struct {
 	long entries;
 	size_t bytes;
 	long evictions;
-	struct cache_entry *newest, *oldest;
+	TAILQ_HEAD(cache_lru, cache_entry) lru; /* newest first */
 	long long ttl_ms, stale_ms, swr_ms, max_bytes;
 	long parked, parked_max, max_waiting, refused, background;
 	cache_clock_fn clock;
@@ -77,6 +81,7 @@ cache_init(const struct config *cfg, cache_clock_fn clock)
 {
 	memset(&cache, 0, sizeof(cache));
 	pthread_mutex_init(&cache.lock, NULL);
+	TAILQ_INIT(&cache.lru); /* a zeroed head is not an empty list */
 	cache.nbuckets = 256;
 	if ((cache.table = calloc(cache.nbuckets,
 		 sizeof(struct cache_entry *))) == NULL)
@@ -138,30 +143,12 @@ cache_grow(void)
 	cache.nbuckets = n;
 }
 
+/* e is the most recently used now. */
 static void
-cache_lru_remove(struct cache_entry *e)
+cache_lru_touch(struct cache_entry *e)
 {
-	if (e->newer != NULL)
-		e->newer->older = e->older;
-	else
-		cache.newest = e->older;
-	if (e->older != NULL)
-		e->older->newer = e->newer;
-	else
-		cache.oldest = e->newer;
-	e->newer = e->older = NULL;
-}
-
-static void
-cache_lru_push(struct cache_entry *e)
-{
-	e->older = cache.newest;
-	e->newer = NULL;
-	if (cache.newest != NULL)
-		cache.newest->newer = e;
-	cache.newest = e;
-	if (cache.oldest == NULL)
-		cache.oldest = e;
+	TAILQ_REMOVE(&cache.lru, e, lru);
+	TAILQ_INSERT_HEAD(&cache.lru, e, lru);
 }
 
 /* Recompute what e holds and keep the total in step. */
@@ -193,10 +180,22 @@ cache_insert(const char *key, uint64_t h)
 	b = h & (cache.nbuckets - 1);
 	e->hnext = cache.table[b];
 	cache.table[b] = e;
-	cache_lru_push(e);
+	TAILQ_INSERT_HEAD(&cache.lru, e, lru);
+	STAILQ_INIT(&e->waiters);
 	e->linked = true;
 	cache.entries++;
 	cache_account(e);
+	return e;
+}
+
+/* An entry outside the table, for a fetch the cache does not keep. */
+static struct cache_entry *
+cache_entry_alone(void)
+{
+	struct cache_entry *e = calloc(1, sizeof(*e));
+
+	if (e != NULL)
+		STAILQ_INIT(&e->waiters);
 	return e;
 }
 
@@ -211,7 +210,7 @@ cache_unlink(struct cache_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
-	cache_lru_remove(e);
+	TAILQ_REMOVE(&cache.lru, e, lru);
 	e->linked = false;
 	cache.entries--;
 	cache_account(e);
@@ -230,11 +229,11 @@ cache_unpin(struct cache_entry *e)
 static void
 cache_evict(void)
 {
-	struct cache_entry *e = cache.oldest, *newer;
+	struct cache_entry *e = TAILQ_LAST(&cache.lru, cache_lru), *newer;
 
 	for (; e != NULL && (long long)cache.bytes > cache.max_bytes;
 	     e = newer) {
-		newer = e->newer;
+		newer = TAILQ_PREV(e, cache_lru, lru);
 		if (e->filling || e->pins > 0)
 			continue;
 		cache_unlink(e);
@@ -359,12 +358,7 @@ cache_publish(struct cache_entry *e, struct fetch_outcome *out,
 static void
 cache_park(struct cache_entry *e, struct cache_waiter *w)
 {
-	w->next = NULL;
-	if (e->waiters_tail != NULL)
-		e->waiters_tail->next = w;
-	else
-		e->waiters = w;
-	e->waiters_tail = w;
+	STAILQ_INSERT_TAIL(&e->waiters, w, next);
 	if (++cache.parked > cache.parked_max)
 		cache.parked_max = cache.parked;
 }
@@ -384,8 +378,7 @@ static void
 cache_answer_updating(struct cache_answer *ans, struct cache_entry *e,
     long long now)
 {
-	cache_lru_remove(e);
-	cache_lru_push(e);
+	cache_lru_touch(e);
 	cache_answer(ans, CACHE_UPDATING, e->listing, e->fetched_at, now);
 	ans->stored = true;
 }
@@ -413,8 +406,7 @@ cache_answer_deferred(struct cache_answer *ans, struct cache_entry *e,
 		    (wait * 1000LL < CACHE_DEFER_MAX_MS ? wait * 1000LL
 							: CACHE_DEFER_MAX_MS);
 	}
-	cache_lru_remove(e);
-	cache_lru_push(e);
+	cache_lru_touch(e);
 	cache_answer(ans, CACHE_DEFERRED, e->listing, e->fetched_at, now);
 	ans->stored = true;
 	return true;
@@ -432,8 +424,7 @@ cache_answer_held(struct cache_answer *ans, struct cache_entry *e,
 {
 	if (e->listing != NULL && now - e->fetched_at < cache.ttl_ms) {
 		/* fresh, even while it is refreshed ahead */
-		cache_lru_remove(e);
-		cache_lru_push(e);
+		cache_lru_touch(e);
 		cache_answer(ans, CACHE_HIT, e->listing, e->fetched_at, now);
 		ans->stored = true;
 		return true;
@@ -555,7 +546,7 @@ cache_lookup(const char *key, cache_start_fn start, void *arg,
 	 */
 	if (e == NULL &&
 	    (cache.ttl_ms == 0 || (e = cache_insert(key, h)) == NULL) &&
-	    (e = calloc(1, sizeof(*e))) == NULL) {
+	    (e = cache_entry_alone()) == NULL) {
 		pthread_mutex_unlock(&cache.lock);
 		ans->kind = CACHE_ERROR;
 		ans->fetch.result = FETCH_ERROR;
@@ -580,12 +571,13 @@ void
 cache_filled(void *entry, struct fetch_outcome *out)
 {
 	struct cache_entry *e = entry;
+	struct cache_waiters done = STAILQ_HEAD_INITIALIZER(done);
 	struct cache_waiter *w, *next, *o;
 	struct cache_answer scratch;
 
 	pthread_mutex_lock(&cache.lock);
-	w = e->waiters;
-	e->waiters = e->waiters_tail = NULL;
+	STAILQ_CONCAT(&done, &e->waiters);
+	w = STAILQ_FIRST(&done);
 	if (e->background) {
 		/* nobody asked for this answer; those who parked waited */
 		memset(&scratch, 0, sizeof(scratch));
@@ -596,18 +588,18 @@ cache_filled(void *entry, struct fetch_outcome *out)
 	} else {
 		/* the first waiter started it: its answer is the fetch's */
 		cache_publish(e, out, &w->ans);
-		o = w->next;
+		o = STAILQ_NEXT(w, next);
 	}
-	for (; o != NULL; o = o->next)
+	for (; o != NULL; o = STAILQ_NEXT(o, next))
 		cache_answer_waited(&o->ans, e);
-	for (o = w; o != NULL; o = o->next) {
+	for (o = w; o != NULL; o = STAILQ_NEXT(o, next)) {
 		o->ans.stored = e->linked;
 		cache.parked--;
 	}
 	cache_unpin(e);
 	pthread_mutex_unlock(&cache.lock);
 	for (; w != NULL; w = next) {
-		next = w->next; /* w is done's to free */
+		next = STAILQ_NEXT(w, next); /* w is done's to free */
 		w->done(w);
 	}
 }
@@ -673,9 +665,9 @@ static void
 cache_clear(void)
 {
 	pthread_mutex_lock(&cache.lock);
-	for (struct cache_entry *e = cache.oldest, *newer; e != NULL;
-	     e = newer) {
-		newer = e->newer;
+	for (struct cache_entry *e = TAILQ_LAST(&cache.lru, cache_lru), *newer;
+	     e != NULL; e = newer) {
+		newer = TAILQ_PREV(e, cache_lru, lru);
 		if (!e->filling && e->pins == 0)
 			cache_unlink(e);
 	}

@@ -14,6 +14,8 @@
 #ifndef GISTS_CACHE_H
 #define GISTS_CACHE_H
 
+#include <sys/queue.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,7 +60,7 @@ struct cache_answer {
  * fetch. w is done's to free.
  */
 struct cache_waiter {
-	struct cache_waiter *next;
+	STAILQ_ENTRY(cache_waiter) next; /* the cache's: its entry's waiters */
 	void (*done)(struct cache_waiter *w);
 	struct cache_answer ans;
 };

@@ -81,12 +81,11 @@ gists_time_ok(const char *s, size_t len)
 		return false;
 	/* time-secfrac: "." 1*DIGIT */
 	if (s[i] == '.') {
-		size_t start = ++i;
+		size_t digits = parse_span(s + i + 1, len - i - 1);
 
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
+		if (digits == 0)
 			return false;
+		i += 1 + digits;
 	}
 	/* time-offset: "Z" / ("+" / "-") HH:MM */
 	if (i < len && (s[i] == 'Z' || s[i] == 'z'))

@@ -23,6 +23,38 @@ parse_number(const char *s, size_t len, long long min, long long max,
 	return true;
 }
 
+size_t
+parse_span(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	return i;
+}
+
+/* A hexadecimal digit's value, or -1. */
+static int
+parse_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+parse_hex_byte(const char *s)
+{
+	int hi = parse_hex_digit((unsigned char)s[0]), lo;
+
+	if (hi < 0 || (lo = parse_hex_digit((unsigned char)s[1])) < 0)
+		return -1;
+	return hi * 16 + lo;
+}
+
 /* The 2 or 4 digits at s as a number, or -1. */
 static int
 parse_digits(const char *s, size_t n)

@@ -18,6 +18,18 @@ bool parse_number(const char *s, size_t len, long long min, long long max,
     long long *out);
 
 /*
+ * How many of the n bytes at s, from the first, are decimal digits: the
+ * length of the number a field starts with, for parse_number.
+ */
+size_t parse_span(const char *s, size_t n);
+
+/*
+ * The byte written as two hexadecimal digits (either case) at s, as in a
+ * percent escape, or -1; s[1] is read only when s[0] is a digit.
+ */
+int parse_hex_byte(const char *s);
+
+/*
  * An RFC 3339 full-date "YYYY-MM-DD" in the 10 bytes at s: a real day
  * (leap years counted) of a year from min_year on.
  */

@@ -8,18 +8,6 @@
 /* Longest decoded value we look at; anything longer is malformed. */
 #define QUERY_VALUE_MAX 32
 
-static int
-query_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode src[0..len) into dst (form encoding: '+' is a space).
  * Returns the decoded length, or -1 when malformed or longer than dstlen.
@@ -33,15 +21,9 @@ query_decode(const char *src, size_t len, char *dst, size_t dstlen)
 		int c = (unsigned char)src[i];
 
 		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
+			if (i + 2 >= len ||
+			    (c = parse_hex_byte(src + i + 1)) < 0)
 				return -1;
-			hi = query_hex((unsigned char)src[i + 1]);
-			lo = query_hex((unsigned char)src[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = hi * 16 + lo;
 			i += 2;
 		} else if (c == '+')
 			c = ' ';

@@ -1,6 +1,7 @@
 /* The route table: request path to route kind. */
 #include <string.h>
 
+#include "parse.h"
 #include "route.h"
 
 /* Operational routes live under /-/, which no login can start with. */
@@ -57,17 +58,6 @@ route_classify_other(const char *p, size_t len)
 	return ROUTE_NOT_FOUND;
 }
 
-static int
-route_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Longest path we decode; nothing we serve comes close. */
 #define ROUTE_PATH_MAX 256
 
@@ -85,12 +75,8 @@ route_match_uri(const char *uri, struct route *out)
 		int c = (unsigned char)*p;
 
 		if (c == '%') {
-			int hi = route_hex((unsigned char)p[1]);
-			int lo = hi < 0 ? -1 : route_hex((unsigned char)p[2]);
-
-			if (lo < 0)
+			if ((c = parse_hex_byte(p + 1)) < 0)
 				return; /* a broken escape */
-			c = hi * 16 + lo;
 			if (c == '/' || c == '\0')
 				return; /* %2F, %00 */
 			p += 2;

@@ -1,4 +1,5 @@
 /* /-/metrics and /-/healthz, from every module's stats. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "metrics.h"
+#include "parse.h"
 #include "ratelimit.h"
 #include "redis.h"
 #include "status.h"
@@ -76,8 +78,9 @@ status_histogram(struct buf *b, const char *name, const char *labels,
 static unsigned long
 status_rss(void)
 {
-	char buf[128], *p, *end;
-	unsigned long resident;
+	char buf[128], *p;
+	long long resident;
+	long page = sysconf(_SC_PAGESIZE);
 	FILE *fp = fopen("/proc/self/statm", "r");
 	size_t n;
 
@@ -87,12 +90,11 @@ status_rss(void)
 	fclose(fp);
 	buf[n] = '\0';
 	/* "size resident shared ...", in pages */
-	if ((p = strchr(buf, ' ')) == NULL)
+	if (page <= 0 || (p = strchr(buf, ' ')) == NULL ||
+	    !parse_number(p + 1, parse_span(p + 1, strlen(p + 1)), 0,
+		(long long)(ULONG_MAX / (unsigned long)page), &resident))
 		return 0;
-	resident = strtoul(p + 1, &end, 10);
-	if (end == p + 1)
-		return 0;
-	return resident * (unsigned long)sysconf(_SC_PAGESIZE);
+	return (unsigned long)resident * (unsigned long)page;
 }
 
 /* Requests by route and status, their durations, those in flight. */

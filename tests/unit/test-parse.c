@@ -40,6 +40,32 @@ test_numbers(void)
 	TAP_LONG(v, 12);
 }
 
+/* parse_span: a field's leading digits; parse_hex_byte: a %XX escape. */
+static void
+test_spans_and_hex(void)
+{
+	TAP_LONG((long)parse_span("4711 93 12", 10), 4);
+	TAP_LONG((long)parse_span("93", 2), 2);
+	TAP_LONG((long)parse_span("93", 1), 1);
+	TAP_LONG((long)parse_span(" 93", 3), 0);
+	TAP_LONG((long)parse_span("", 0), 0);
+	TAP_LONG((long)parse_span("-1", 2), 0);
+	TAP_LONG(parse_hex_byte("2F"), 0x2f);
+	TAP_LONG(parse_hex_byte("2f"), 0x2f);
+	TAP_LONG(parse_hex_byte("00"), 0);
+	TAP_LONG(parse_hex_byte("fF"), 255);
+	TAP_LONG(parse_hex_byte("9a"), 0x9a);
+	TAP_LONG(parse_hex_byte("g0"), -1);
+	TAP_LONG(parse_hex_byte("0g"), -1);
+	TAP_LONG(parse_hex_byte("/0"), -1);
+	TAP_LONG(parse_hex_byte(":0"), -1);
+	TAP_LONG(parse_hex_byte("@0"), -1);
+	TAP_LONG(parse_hex_byte("`0"), -1);
+	/* a short escape: the terminator stops it before the next byte */
+	TAP_LONG(parse_hex_byte(""), -1);
+	TAP_LONG(parse_hex_byte("a"), -1);
+}
+
 static void
 test_dates(void)
 {
@@ -93,6 +119,7 @@ int
 main(void)
 {
 	test_numbers();
+	test_spans_and_hex();
 	test_dates();
 	test_qvalues();
 	return tap_done();
